@@ -1,0 +1,10 @@
+//! Integration tests of lrviz-data, one binary with a module per area.
+
+mod common;
+mod csv_errors;
+mod csv_ok;
+mod logs;
+mod logs_json;
+mod props;
+mod split;
+mod synthetic;
