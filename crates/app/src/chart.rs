@@ -61,7 +61,10 @@ pub fn training_chart(h: &History) -> ChartSpec {
         ));
     }
     ChartSpec {
-        title: format!("Learning rate under ReduceLROnPlateau ({})", h.plateau.flavor),
+        title: format!(
+            "Learning rate under ReduceLROnPlateau ({})",
+            h.plateau.flavor
+        ),
         subtitle,
         lr_traces: vec![lr_trace("learning rate", &h.epochs)],
         metrics: vec![
@@ -114,7 +117,10 @@ pub fn replay_chart(r: &crate::replay_cmd::ReplayReport) -> ChartSpec {
             })
             .collect(),
     };
-    let mut subtitle = vec![r.config.summary(), format!("replayed on {} of {}", r.monitor, r.source)];
+    let mut subtitle = vec![
+        r.config.summary(),
+        format!("replayed on {} of {}", r.monitor, r.source),
+    ];
     subtitle.extend(r.warnings.iter().map(|w| format!("warning: {w}")));
     let mut notes = vec![
         "a replay shows what the schedule decides on the recorded curve; it cannot know how the loss would have moved under the new LR".to_string(),

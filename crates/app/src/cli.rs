@@ -68,10 +68,18 @@ pub struct PlateauArgs {
     #[arg(long, value_parser = crate::parse::finite_f64, help_heading = "ReduceLROnPlateau")]
     pub factor: Option<f64>,
     /// Bad epochs tolerated: Keras reduces on the P-th bad epoch, torch on the (P+1)-th [default: 10]
-    #[arg(long, allow_negative_numbers = true, help_heading = "ReduceLROnPlateau")]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        help_heading = "ReduceLROnPlateau"
+    )]
     pub patience: Option<i64>,
     /// Epochs to wait after a reduction before counting again [default: 0]
-    #[arg(long, allow_negative_numbers = true, help_heading = "ReduceLROnPlateau")]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        help_heading = "ReduceLROnPlateau"
+    )]
     pub cooldown: Option<i64>,
     /// Lower bound on the LR [default: 0]
     #[arg(long, value_parser = crate::parse::finite_f64, allow_negative_numbers = true, help_heading = "ReduceLROnPlateau")]

@@ -86,7 +86,10 @@ pub fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
 ) -> Result<PathBuf> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let name = path
         .file_name()
         .with_context(|| format!("{} is not a file path", path.display()))?
@@ -135,7 +138,10 @@ mod tests {
         let base = std::env::temp_dir().join(format!("lrviz-notdir-{}", std::process::id()));
         fs::write(&base, b"i am a file").unwrap();
         let err = OutputDir::prepare(&base.join("out")).unwrap_err();
-        assert!(format!("{err:#}").contains("cannot create output directory"), "{err:#}");
+        assert!(
+            format!("{err:#}").contains("cannot create output directory"),
+            "{err:#}"
+        );
         fs::remove_file(&base).unwrap();
     }
 }

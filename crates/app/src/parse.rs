@@ -79,7 +79,9 @@ pub fn delimiter(s: &str) -> Result<u8, String> {
         "," | "comma" => Ok(b','),
         ";" | "semicolon" => Ok(b';'),
         "|" => Ok(b'|'),
-        other => Err(format!("{other:?} is not a supported separator: use , ; tab or |")),
+        other => Err(format!(
+            "{other:?} is not a supported separator: use , ; tab or |"
+        )),
     }
 }
 

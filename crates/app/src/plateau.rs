@@ -33,7 +33,9 @@ pub fn build_config(args: &PlateauArgs) -> Result<PlateauConfig> {
     }
     if let Some(m) = &args.monitor {
         if m.trim().is_empty() {
-            return Err(usage("--monitor is empty: give a metric name such as val_loss"));
+            return Err(usage(
+                "--monitor is empty: give a metric name such as val_loss",
+            ));
         }
         c.monitor = m.clone();
     }
@@ -68,9 +70,15 @@ pub fn build_config(args: &PlateauArgs) -> Result<PlateauConfig> {
             .parse::<ThresholdMode>()
             .map_err(|e| usage(format!("invalid --threshold-mode {t:?}: {e}")))?;
     }
-    c.validate()
-        .map_err(|e| usage(format!("invalid plateau setting for --flavor {flavor}: {e}")))?;
-    c.direction()
-        .map_err(|e| usage(format!("invalid plateau setting for --flavor {flavor}: {e}")))?;
+    c.validate().map_err(|e| {
+        usage(format!(
+            "invalid plateau setting for --flavor {flavor}: {e}"
+        ))
+    })?;
+    c.direction().map_err(|e| {
+        usage(format!(
+            "invalid plateau setting for --flavor {flavor}: {e}"
+        ))
+    })?;
     Ok(c)
 }

@@ -63,14 +63,24 @@ pub fn compute(args: &ReplayArgs) -> Result<ReplayReport> {
     let log = load_log(&args.log, args.log_format.as_deref())?;
     let series = log.column(&config.monitor)?.to_vec();
     if series.is_empty() {
-        anyhow::bail!("{}: the column {} has no values to replay", log.source, config.monitor);
+        anyhow::bail!(
+            "{}: the column {} has no values to replay",
+            log.source,
+            config.monitor
+        );
     }
     let logged_lr = log.lr().map(<[f64]>::to_vec);
     let initial_lr = match (args.lr, &logged_lr) {
         (Some(lr), _) => lr,
-        (None, Some(lrs)) => *lrs.iter().find(|v| v.is_finite() && **v > 0.0).with_context(|| {
-            format!("{}: the LR column has no positive value: pass --lr", log.source)
-        })?,
+        (None, Some(lrs)) => *lrs
+            .iter()
+            .find(|v| v.is_finite() && **v > 0.0)
+            .with_context(|| {
+                format!(
+                    "{}: the LR column has no positive value: pass --lr",
+                    log.source
+                )
+            })?,
         (None, None) => {
             return Err(usage(format!(
                 "{} has no learning-rate column: pass --lr with the LR before epoch 0",
@@ -172,7 +182,11 @@ fn event_name(e: &Event) -> String {
         Event::Bad => "bad".into(),
         Event::InCooldown => "in cooldown".into(),
         Event::Reduced { from, to } => {
-            format!("reduced {} -> {}", python_float_repr(*from), python_float_repr(*to))
+            format!(
+                "reduced {} -> {}",
+                python_float_repr(*from),
+                python_float_repr(*to)
+            )
         }
         Event::AtFloor => "at the floor".into(),
         Event::Missing => "metric missing, skipped".into(),
@@ -210,10 +224,16 @@ fn footer(r: &ReplayReport) -> String {
         } else {
             format!(
                 " at the end of epoch(s) {}",
-                r.reduced_at.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+                r.reduced_at
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         },
-        r.lr_after_epoch.last().map_or("-".into(), |v| python_float_repr(*v))
+        r.lr_after_epoch
+            .last()
+            .map_or("-".into(), |v| python_float_repr(*v))
     );
     if let Some(c) = &r.logged_lr_check {
         let _ = writeln!(s, "{c}");
@@ -223,7 +243,11 @@ fn footer(r: &ReplayReport) -> String {
 
 fn replay_table(r: &ReplayReport) -> String {
     let mut s = header(r);
-    let _ = writeln!(s, "{:>5}  {:>12}  {:>14}  event", "epoch", r.monitor, "lr after");
+    let _ = writeln!(
+        s,
+        "{:>5}  {:>12}  {:>14}  event",
+        "epoch", r.monitor, "lr after"
+    );
     for d in &r.decisions {
         let _ = writeln!(
             s,
@@ -263,7 +287,9 @@ fn explain_table(r: &ReplayReport) -> String {
 }
 
 fn to_csv(r: &ReplayReport) -> String {
-    let mut s = String::from("epoch,value,best,to_beat,wait,trigger,cooldown,lr_before,lr_after,reduced,event\n");
+    let mut s = String::from(
+        "epoch,value,best,to_beat,wait,trigger,cooldown,lr_before,lr_after,reduced,event\n",
+    );
     let f = |v: Option<f64>| v.map_or(String::new(), python_float_repr);
     for d in &r.decisions {
         let _ = writeln!(

@@ -59,7 +59,11 @@ pub fn load_data(args: &TrainArgs) -> Result<(Split, DataInfo)> {
                 noise: args.noise,
                 seed: args.seed,
             };
-            (synthetic(&spec).map_err(|e| usage(format!("invalid synthetic data flags: {e}")))?, false)
+            (
+                synthetic(&spec)
+                    .map_err(|e| usage(format!("invalid synthetic data flags: {e}")))?,
+                false,
+            )
         }
     };
     let standardize = if args.standardize {
@@ -70,7 +74,12 @@ pub fn load_data(args: &TrainArgs) -> Result<(Split, DataInfo)> {
         standardize_default
     };
     let mut split = train_val_split(&ds, args.val_split, args.stratify, true, args.seed)
-        .with_context(|| format!("cannot split {} with --val-split {}", ds.source, args.val_split))?;
+        .with_context(|| {
+            format!(
+                "cannot split {} with --val-split {}",
+                ds.source, args.val_split
+            )
+        })?;
     if standardize {
         let s = Standardizer::fit(&split.train);
         s.apply(&mut split.train);
@@ -148,7 +157,11 @@ impl Callback for Reporter {
         match &self.bar {
             Some(pb) => {
                 pb.set_position(logs.epoch as u64 + 1);
-                pb.set_message(format!("val_loss {:.4} lr {}", logs.val_loss, lrviz_viz::format_lr(control.lr())));
+                pb.set_message(format!(
+                    "val_loss {:.4} lr {}",
+                    logs.val_loss,
+                    lrviz_viz::format_lr(control.lr())
+                ));
             }
             None if !self.quiet => crate::say!("Epoch {}/{} - {line}", logs.epoch + 1, self.epochs),
             None => {}
@@ -171,7 +184,9 @@ pub fn run(args: &TrainArgs, interrupt: Option<Arc<AtomicBool>>) -> Result<Train
         .parse()
         .map_err(|e: String| usage(format!("invalid --activation: {e}")))?;
     if args.nesterov && args.momentum == 0.0 {
-        return Err(usage("--nesterov needs --momentum > 0 (e.g. --momentum 0.9)"));
+        return Err(usage(
+            "--nesterov needs --momentum > 0 (e.g. --momentum 0.9)",
+        ));
     }
     let out = OutputDir::prepare(&args.out)?;
     let (split, data_info) = load_data(args)?;

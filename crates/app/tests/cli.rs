@@ -21,7 +21,11 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 fn run(cmd: &mut Command) -> (i32, String, String) {
-    let Output { status, stdout, stderr } = cmd.output().expect("lrviz runs");
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("lrviz runs");
     (
         status.code().unwrap_or(-1),
         String::from_utf8_lossy(&stdout).into_owned(),
@@ -31,13 +35,25 @@ fn run(cmd: &mut Command) -> (i32, String, String) {
 
 fn files_in(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
-        .map(|r| r.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+        .map(|r| {
+            r.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     v.sort();
     v
 }
 
-const QUICK: &[&str] = &["train", "--samples", "300", "--epochs", "12", "--patience", "2", "--quiet"];
+const QUICK: &[&str] = &[
+    "train",
+    "--samples",
+    "300",
+    "--epochs",
+    "12",
+    "--patience",
+    "2",
+    "--quiet",
+];
 
 mod train {
     use super::*;
@@ -49,15 +65,27 @@ mod train {
         assert_eq!(code, 0, "{stdout}{stderr}");
         assert_eq!(
             files_in(&out),
-            ["history.csv", "history.json", "lr_schedule.png", "lr_schedule.svg"]
+            [
+                "history.csv",
+                "history.json",
+                "lr_schedule.png",
+                "lr_schedule.svg"
+            ]
         );
         let h: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(out.join("history.json")).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(out.join("history.json")).unwrap())
+                .unwrap();
         let epochs = h["epochs"].as_array().unwrap();
         assert_eq!(epochs.len(), 12);
         for (i, e) in epochs.iter().enumerate() {
             assert_eq!(e["epoch"], i);
-            for k in ["learning_rate", "loss", "accuracy", "val_loss", "val_accuracy"] {
+            for k in [
+                "learning_rate",
+                "loss",
+                "accuracy",
+                "val_loss",
+                "val_accuracy",
+            ] {
                 assert!(e[k].is_number(), "epoch {i} {k}: {}", e[k]);
             }
         }
@@ -67,12 +95,19 @@ mod train {
             let e = r["epoch"].as_u64().unwrap() as usize;
             assert_eq!(r["from"], epochs[e]["learning_rate"]);
             if e + 1 < epochs.len() {
-                assert_eq!(r["to"], epochs[e + 1]["learning_rate"], "the cut shows from the next epoch");
+                assert_eq!(
+                    r["to"],
+                    epochs[e + 1]["learning_rate"],
+                    "the cut shows from the next epoch"
+                );
             }
         }
         assert!(stdout.contains("reduction(s)"), "{stdout}");
         let csv = std::fs::read_to_string(out.join("history.csv")).unwrap();
-        assert!(csv.starts_with("epoch,accuracy,learning_rate,loss,val_accuracy,val_loss"), "{csv}");
+        assert!(
+            csv.starts_with("epoch,accuracy,learning_rate,loss,val_accuracy,val_loss"),
+            "{csv}"
+        );
         assert_eq!(csv.lines().count(), 13);
         let png = std::fs::read(out.join("lr_schedule.png")).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
@@ -85,8 +120,17 @@ mod train {
             let (code, o, e) = run(lrviz().args(QUICK).arg("--out").arg(d));
             assert_eq!(code, 0, "{o}{e}");
         }
-        for f in ["history.json", "history.csv", "lr_schedule.png", "lr_schedule.svg"] {
-            assert_eq!(std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap(), "{f}");
+        for f in [
+            "history.json",
+            "history.csv",
+            "lr_schedule.png",
+            "lr_schedule.svg",
+        ] {
+            assert_eq!(
+                std::fs::read(a.join(f)).unwrap(),
+                std::fs::read(b.join(f)).unwrap(),
+                "{f}"
+            );
         }
         let c = tmp("det-c");
         let (code, ..) = run(lrviz().args(QUICK).args(["--seed", "7", "--out"]).arg(&c));
@@ -103,11 +147,25 @@ mod train {
         let (code, o, e) = run(lrviz()
             .args(["train", "--data"])
             .arg(repo().join("data/breast_cancer_wisconsin.csv"))
-            .args(["--label", "benign", "--hidden", "16", "--epochs", "60", "--factor", "0.5", "--patience", "3", "--quiet", "--out"])
+            .args([
+                "--label",
+                "benign",
+                "--hidden",
+                "16",
+                "--epochs",
+                "60",
+                "--factor",
+                "0.5",
+                "--patience",
+                "3",
+                "--quiet",
+                "--out",
+            ])
             .arg(&out));
         assert_eq!(code, 0, "{o}{e}");
         let h: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(out.join("history.json")).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(out.join("history.json")).unwrap())
+                .unwrap();
         assert_eq!(h["data"]["features"], 30);
         assert_eq!(h["data"]["standardized"], true);
         let best = h["summary"]["best_val_accuracy"].as_f64().unwrap();
@@ -118,19 +176,46 @@ mod train {
     fn torch_flavor_trains_and_keras_messages_use_one_based_epochs() {
         let out = tmp("torch");
         let (code, o, e) = run(lrviz()
-            .args(["train", "--samples", "300", "--epochs", "12", "--patience", "1", "--flavor", "torch", "--out"])
+            .args([
+                "train",
+                "--samples",
+                "300",
+                "--epochs",
+                "12",
+                "--patience",
+                "1",
+                "--flavor",
+                "torch",
+                "--out",
+            ])
             .arg(&out));
         assert_eq!(code, 0, "{o}{e}");
         let h: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(out.join("history.json")).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(out.join("history.json")).unwrap())
+                .unwrap();
         assert_eq!(h["plateau"]["flavor"], "torch");
         let out = tmp("keras-msg");
-        let (_, o, _) = run(lrviz().args(["train", "--samples", "300", "--epochs", "12", "--patience", "2", "--out"]).arg(&out));
+        let (_, o, _) = run(lrviz()
+            .args([
+                "train",
+                "--samples",
+                "300",
+                "--epochs",
+                "12",
+                "--patience",
+                "2",
+                "--out",
+            ])
+            .arg(&out));
         let h: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(out.join("history.json")).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(out.join("history.json")).unwrap())
+                .unwrap();
         let first = h["reductions"][0]["epoch"].as_u64().unwrap();
         assert!(
-            o.contains(&format!("Epoch {}: ReduceLROnPlateau reducing learning rate to", first + 1)),
+            o.contains(&format!(
+                "Epoch {}: ReduceLROnPlateau reducing learning rate to",
+                first + 1
+            )),
             "{o}"
         );
     }
@@ -149,56 +234,136 @@ mod bad_input {
             assert!(stderr.contains(n), "{args:?}: {n:?} not in {stderr}");
         }
         assert!(!stderr.contains("panicked"), "{stderr}");
-        assert!(files_in(&out).is_empty(), "{args:?} left {:?}", files_in(&out));
+        assert!(
+            files_in(&out).is_empty(),
+            "{args:?} left {:?}",
+            files_in(&out)
+        );
     }
 
     #[test]
     fn numeric_flags_out_of_range_or_non_finite_are_usage_errors() {
-        refused("lr-nan", &["train", "--lr", "nan"], 2, &["--lr", "not finite"]);
+        refused(
+            "lr-nan",
+            &["train", "--lr", "nan"],
+            2,
+            &["--lr", "not finite"],
+        );
         refused("lr-zero", &["train", "--lr", "0"], 2, &["--lr", "> 0"]);
         refused("factor-1", &["train", "--factor", "1"], 2, &["factor"]);
         refused("factor-0", &["train", "--factor", "0"], 2, &["factor"]);
         refused("epochs-0", &["train", "--epochs", "0"], 2, &["--epochs"]);
-        refused("batch-0", &["train", "--batch-size", "0"], 2, &["--batch-size"]);
-        refused("split-1", &["train", "--val-split", "1"], 2, &["--val-split", "between 0 and 1"]);
-        refused("patience-neg", &["train", "--patience", "-1"], 2, &["patience"]);
-        refused("min-lr-inf", &["train", "--min-lr", "inf"], 2, &["--min-lr"]);
-        refused("flavor", &["train", "--flavor", "jax"], 2, &["--flavor", "keras"]);
+        refused(
+            "batch-0",
+            &["train", "--batch-size", "0"],
+            2,
+            &["--batch-size"],
+        );
+        refused(
+            "split-1",
+            &["train", "--val-split", "1"],
+            2,
+            &["--val-split", "between 0 and 1"],
+        );
+        refused(
+            "patience-neg",
+            &["train", "--patience", "-1"],
+            2,
+            &["patience"],
+        );
+        refused(
+            "min-lr-inf",
+            &["train", "--min-lr", "inf"],
+            2,
+            &["--min-lr"],
+        );
+        refused(
+            "flavor",
+            &["train", "--flavor", "jax"],
+            2,
+            &["--flavor", "keras"],
+        );
         refused("mode", &["train", "--mode", "sideways"], 2, &["--mode"]);
         refused("nesterov", &["train", "--nesterov"], 2, &["--momentum"]);
     }
 
     #[test]
     fn a_flag_of_another_flavor_names_the_equivalent() {
-        refused("thr-keras", &["train", "--threshold", "0.01"], 2, &["--threshold", "--min-delta"]);
+        refused(
+            "thr-keras",
+            &["train", "--threshold", "0.01"],
+            2,
+            &["--threshold", "--min-delta"],
+        );
         refused(
             "mindelta-torch",
             &["train", "--flavor", "torch", "--min-delta", "0.01"],
             2,
             &["--min-delta", "--threshold-mode abs"],
         );
-        refused("torch-auto", &["train", "--flavor", "torch", "--mode", "auto"], 2, &["auto"]);
+        refused(
+            "torch-auto",
+            &["train", "--flavor", "torch", "--mode", "auto"],
+            2,
+            &["auto"],
+        );
     }
 
     #[test]
     fn conflicting_flags_are_usage_errors() {
-        refused("conflict", &["train", "--data", "x.csv", "--samples", "10"], 2, &["--samples"]);
+        refused(
+            "conflict",
+            &["train", "--data", "x.csv", "--samples", "10"],
+            2,
+            &["--samples"],
+        );
     }
 
     #[test]
     fn bad_data_files_name_the_file_and_leave_nothing() {
         let dir = tmp("bad-csv");
         let missing = dir.join("nope.csv");
-        refused("missing", &["train", "--data", missing.to_str().unwrap()], 1, &["nope.csv"]);
+        refused(
+            "missing",
+            &["train", "--data", missing.to_str().unwrap()],
+            1,
+            &["nope.csv"],
+        );
         let bad = dir.join("bad.csv");
         std::fs::write(&bad, "a,b,label\n1,2,0\n3,oops,1\n4,5,0\n").unwrap();
-        refused("non-numeric", &["train", "--data", bad.to_str().unwrap()], 1, &["bad.csv", "oops"]);
-        refused("dir", &["train", "--data", dir.to_str().unwrap()], 1, &["directory"]);
+        refused(
+            "non-numeric",
+            &["train", "--data", bad.to_str().unwrap()],
+            1,
+            &["bad.csv", "oops"],
+        );
+        refused(
+            "dir",
+            &["train", "--data", dir.to_str().unwrap()],
+            1,
+            &["directory"],
+        );
         let one = dir.join("one.csv");
         std::fs::write(&one, "a,label\n1,1\n2,1\n3,1\n4,1\n5,1\n").unwrap();
-        refused("one-class", &["train", "--data", one.to_str().unwrap()], 1, &["one.csv"]);
+        refused(
+            "one-class",
+            &["train", "--data", one.to_str().unwrap()],
+            1,
+            &["one.csv"],
+        );
         let good = repo().join("data/breast_cancer_wisconsin.csv");
-        refused("label", &["train", "--data", good.to_str().unwrap(), "--label", "malign"], 1, &["malign", "benign"]);
+        refused(
+            "label",
+            &[
+                "train",
+                "--data",
+                good.to_str().unwrap(),
+                "--label",
+                "malign",
+            ],
+            1,
+            &["malign", "benign"],
+        );
     }
 
     #[test]
@@ -208,7 +373,10 @@ mod bad_input {
         std::fs::write(&file, "x").unwrap();
         let (code, _, stderr) = run(lrviz().args(QUICK).arg("--out").arg(file.join("sub")));
         assert_eq!(code, 1, "{stderr}");
-        assert!(stderr.contains("cannot create output directory"), "{stderr}");
+        assert!(
+            stderr.contains("cannot create output directory"),
+            "{stderr}"
+        );
     }
 
     #[test]
@@ -221,21 +389,47 @@ mod bad_input {
             .arg(&out));
         assert_eq!(code, 0);
         assert!(stdout.contains("replacing lrviz's own files"), "{stdout}");
-        assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
-        assert_ne!(std::fs::read_to_string(out.join("history.json")).unwrap(), "old");
+        assert_eq!(
+            std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+            "mine"
+        );
+        assert_ne!(
+            std::fs::read_to_string(out.join("history.json")).unwrap(),
+            "old"
+        );
     }
 
     #[test]
     fn a_diverging_run_exits_3_and_still_writes_history_and_chart() {
         let out = tmp("diverge");
         let (code, _, stderr) = run(lrviz()
-            .args(["train", "--synthetic", "linear", "--samples", "200", "--epochs", "5", "--lr", "1e30", "--quiet", "--out"])
+            .args([
+                "train",
+                "--synthetic",
+                "linear",
+                "--samples",
+                "200",
+                "--epochs",
+                "5",
+                "--lr",
+                "1e30",
+                "--quiet",
+                "--out",
+            ])
             .arg(&out));
         assert_eq!(code, 3, "{stderr}");
-        assert!(stderr.contains("diverged") && stderr.contains("epoch") && stderr.contains("--lr"), "{stderr}");
+        assert!(
+            stderr.contains("diverged") && stderr.contains("epoch") && stderr.contains("--lr"),
+            "{stderr}"
+        );
         assert_eq!(
             files_in(&out),
-            ["history.csv", "history.json", "lr_schedule.png", "lr_schedule.svg"]
+            [
+                "history.csv",
+                "history.json",
+                "lr_schedule.png",
+                "lr_schedule.svg"
+            ]
         );
     }
 }
@@ -250,12 +444,23 @@ mod replay {
     #[test]
     fn replaying_the_keras_log_with_its_settings_reproduces_its_lr_column() {
         let (code, stdout, stderr) = run(lrviz().arg("replay").arg(keras_log()).args([
-            "--factor", "0.5", "--patience", "3", "--min-lr", "1e-4", "--format", "json",
+            "--factor",
+            "0.5",
+            "--patience",
+            "3",
+            "--min-lr",
+            "1e-4",
+            "--format",
+            "json",
         ]));
         assert_eq!(code, 0, "{stderr}");
         let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-        let lr_after: Vec<f64> =
-            r["lr_after_epoch"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        let lr_after: Vec<f64> = r["lr_after_epoch"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
         // The log's own learning_rate column: the LR used during each epoch.
         let text = std::fs::read_to_string(keras_log()).unwrap();
         let logged: Vec<f64> = text
@@ -267,11 +472,19 @@ mod replay {
         for e in 0..logged.len() - 1 {
             assert_eq!(lr_after[e], logged[e + 1], "epoch {e}");
         }
-        let reduced: Vec<u64> =
-            r["reduced_at"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+        let reduced: Vec<u64> = r["reduced_at"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
         // logs README: Keras printed Epoch 52, 55, 58 (1-based) as its last three reductions
         assert_eq!(&reduced[reduced.len() - 3..], &[51, 54, 57]);
-        assert!(r["logged_lr_check"].as_str().unwrap().contains("matches"), "{}", r["logged_lr_check"]);
+        assert!(
+            r["logged_lr_check"].as_str().unwrap().contains("matches"),
+            "{}",
+            r["logged_lr_check"]
+        );
     }
 
     #[test]
@@ -297,9 +510,26 @@ mod replay {
                 let log = dir.join("series.csv");
                 std::fs::write(&log, csv).unwrap();
                 let mut cmd = lrviz();
-                cmd.arg("replay").arg(&log).args(["--format", "json", "--flavor", fw]);
-                cmd.args(["--lr", &case["initial_lr"].to_string(), "--monitor", monitor]);
-                for k in ["mode", "factor", "patience", "cooldown", "min_lr", "min_delta", "threshold", "threshold_mode", "eps"] {
+                cmd.arg("replay")
+                    .arg(&log)
+                    .args(["--format", "json", "--flavor", fw]);
+                cmd.args([
+                    "--lr",
+                    &case["initial_lr"].to_string(),
+                    "--monitor",
+                    monitor,
+                ]);
+                for k in [
+                    "mode",
+                    "factor",
+                    "patience",
+                    "cooldown",
+                    "min_lr",
+                    "min_delta",
+                    "threshold",
+                    "threshold_mode",
+                    "eps",
+                ] {
                     if let Some(v) = p.get(k) {
                         let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
                         cmd.arg(format!("--{}", k.replace('_', "-"))).arg(v);
@@ -316,11 +546,23 @@ mod replay {
                 let mut expected = case["reduced_at"].as_array().unwrap().clone();
                 let lr0 = case["initial_lr"].as_f64().unwrap();
                 let after0 = case["lr_after_epoch"][0].as_f64().unwrap();
-                if fw != "torch" && expected.first() == Some(&serde_json::json!(0)) && after0 == lr0 as f32 as f64 {
+                if fw != "torch"
+                    && expected.first() == Some(&serde_json::json!(0))
+                    && after0 == lr0 as f32 as f64
+                {
                     expected.remove(0);
                 }
-                assert_eq!(r["reduced_at"], serde_json::Value::Array(expected), "{}", case["id"]);
-                assert_eq!(r["lr_after_epoch"], case["lr_after_epoch"], "{}", case["id"]);
+                assert_eq!(
+                    r["reduced_at"],
+                    serde_json::Value::Array(expected),
+                    "{}",
+                    case["id"]
+                );
+                assert_eq!(
+                    r["lr_after_epoch"], case["lr_after_epoch"],
+                    "{}",
+                    case["id"]
+                );
                 checked += 1;
             }
         }
@@ -329,7 +571,14 @@ mod replay {
 
     #[test]
     fn explain_prints_every_epoch_and_replay_errors_are_clear() {
-        let (code, stdout, stderr) = run(lrviz().arg("explain").arg(keras_log()).args(["--factor", "0.5", "--patience", "3", "--min-lr", "1e-4"]));
+        let (code, stdout, stderr) = run(lrviz().arg("explain").arg(keras_log()).args([
+            "--factor",
+            "0.5",
+            "--patience",
+            "3",
+            "--min-lr",
+            "1e-4",
+        ]));
         assert_eq!(code, 0, "{stderr}");
         assert!(stdout.contains("to beat"), "{stdout}");
         let rows = stdout
@@ -337,18 +586,38 @@ mod replay {
             .filter(|l| l.trim_start().starts_with(char::is_numeric) && !l.contains("reduction(s)"))
             .count();
         assert_eq!(rows, 60, "{stdout}");
-        let (code, _, stderr) = run(lrviz().arg("replay").arg(keras_log()).args(["--monitor", "val_auc"]));
+        let (code, _, stderr) = run(lrviz()
+            .arg("replay")
+            .arg(keras_log())
+            .args(["--monitor", "val_auc"]));
         assert_ne!(code, 0);
-        assert!(stderr.contains("val_auc") && stderr.contains("val_loss"), "lists available columns: {stderr}");
-        let (code, _, stderr) = run(lrviz().arg("replay").arg(keras_log()).args(["--eps", "0.1"]));
+        assert!(
+            stderr.contains("val_auc") && stderr.contains("val_loss"),
+            "lists available columns: {stderr}"
+        );
+        let (code, _, stderr) = run(lrviz()
+            .arg("replay")
+            .arg(keras_log())
+            .args(["--eps", "0.1"]));
         assert_eq!(code, 2, "{stderr}");
     }
 
     #[test]
     fn translate_maps_keras_patience_to_torch() {
-        let (code, stdout, stderr) = run(lrviz().args(["translate", "--to", "torch", "--patience", "5", "--cooldown", "2"]));
+        let (code, stdout, stderr) = run(lrviz().args([
+            "translate",
+            "--to",
+            "torch",
+            "--patience",
+            "5",
+            "--cooldown",
+            "2",
+        ]));
         assert_eq!(code, 0, "{stderr}");
-        assert!(stdout.contains("--patience 4") && stdout.contains("--cooldown 1"), "{stdout}");
+        assert!(
+            stdout.contains("--patience 4") && stdout.contains("--cooldown 1"),
+            "{stdout}"
+        );
         assert!(stdout.contains("--threshold-mode abs"), "{stdout}");
     }
 }

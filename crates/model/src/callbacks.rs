@@ -40,10 +40,13 @@ impl Callback for PlateauCallback {
         "ReduceLROnPlateau"
     }
 
-    fn on_train_begin(&mut self, lr: f64) -> Result<(), ModelError> {
-        if lr != self.scheduler.lr() {
-            self.scheduler.set_lr(lr);
+    fn on_train_begin(&mut self, control: &mut Control) -> Result<(), ModelError> {
+        if control.lr() != self.scheduler.lr() {
+            self.scheduler.set_lr(control.lr());
         }
+        // The optimizer trains with the LR as the flavor holds it (Keras: float32), so the
+        // history logs what Keras logs (0.05 -> 0.05000000074505806).
+        control.set_lr(self.scheduler.lr());
         Ok(())
     }
 
@@ -175,7 +178,7 @@ impl Callback for EarlyStopping {
         "EarlyStopping"
     }
 
-    fn on_train_begin(&mut self, _lr: f64) -> Result<(), ModelError> {
+    fn on_train_begin(&mut self, _control: &mut Control) -> Result<(), ModelError> {
         self.best = None;
         self.wait = 0;
         self.stopped_epoch = None;

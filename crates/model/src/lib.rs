@@ -31,6 +31,5 @@ pub use error::ModelError;
 pub use mlp::{accuracy, bce_with_logits, Activation, Mlp, MlpConfig};
 pub use sgd::{Sgd, SgdConfig};
 pub use train::{
-    evaluate, train, Callback, CallbackEvent, Control, EpochLogs, StopReason, TrainConfig,
-    TrainRun,
+    evaluate, train, Callback, CallbackEvent, Control, EpochLogs, StopReason, TrainConfig, TrainRun,
 };

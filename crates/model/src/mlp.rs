@@ -33,7 +33,9 @@ impl std::str::FromStr for Activation {
         match s.to_ascii_lowercase().as_str() {
             "relu" => Ok(Self::Relu),
             "tanh" => Ok(Self::Tanh),
-            other => Err(format!("unknown activation {other:?}: valid are relu, tanh")),
+            other => Err(format!(
+                "unknown activation {other:?}: valid are relu, tanh"
+            )),
         }
     }
 }
@@ -183,7 +185,9 @@ impl Mlp {
     /// Probability of class 1 for each row.
     pub fn predict_proba(&self, x: &Tensor) -> Result<Vec<f32>, ModelError> {
         let z = self.forward(x)?;
-        Ok(candle_nn::ops::sigmoid(&z)?.flatten_all()?.to_vec1::<f32>()?)
+        Ok(candle_nn::ops::sigmoid(&z)?
+            .flatten_all()?
+            .to_vec1::<f32>()?)
     }
 }
 
@@ -199,6 +203,10 @@ pub fn bce_with_logits(z: &Tensor, y: &Tensor) -> candle_core::Result<Tensor> {
 /// Fraction of rows whose logit sign matches the label (`z > 0` predicts 1).
 pub fn accuracy(z: &Tensor, y: &Tensor) -> candle_core::Result<f64> {
     let pred = z.gt(0.0)?.to_dtype(DType::F32)?;
-    let correct = pred.eq(y)?.to_dtype(DType::F32)?.sum_all()?.to_scalar::<f32>()?;
+    let correct = pred
+        .eq(y)?
+        .to_dtype(DType::F32)?
+        .sum_all()?
+        .to_scalar::<f32>()?;
     Ok(correct as f64 / z.dim(D::Minus2)? as f64)
 }

@@ -112,8 +112,13 @@ impl EpochLogs {
     }
 
     /// The metric names [`EpochLogs::get`] knows.
-    pub const METRICS: [&'static str; 5] =
-        ["loss", "accuracy", "val_loss", "val_accuracy", "learning_rate"];
+    pub const METRICS: [&'static str; 5] = [
+        "loss",
+        "accuracy",
+        "val_loss",
+        "val_accuracy",
+        "learning_rate",
+    ];
 }
 
 /// Something a callback reports to the callbacks after it and to the caller.
@@ -201,15 +206,15 @@ impl Control {
 pub trait Callback {
     /// A short name for messages.
     fn name(&self) -> &str;
-    /// Called once before the first epoch with the initial learning rate.
-    fn on_train_begin(&mut self, _lr: f64) -> Result<(), ModelError> {
+    /// Called once before the first epoch; `control.lr()` is the initial learning rate, which
+    /// a callback may adjust (the Keras flavors hold the LR as float32, as Keras does).
+    fn on_train_begin(&mut self, _control: &mut Control) -> Result<(), ModelError> {
         Ok(())
     }
     /// Called after every batch (cheap: used by progress bars).
     fn on_batch_end(&mut self, _epoch: usize, _batch: usize, _batches: usize) {}
     /// Called at the end of every complete epoch.
-    fn on_epoch_end(&mut self, logs: &EpochLogs, control: &mut Control)
-        -> Result<(), ModelError>;
+    fn on_epoch_end(&mut self, logs: &EpochLogs, control: &mut Control) -> Result<(), ModelError>;
     /// Called once after the last epoch, however training ended.
     fn on_train_end(&mut self, _history: &[EpochLogs], _control: &mut Control) {}
 }
@@ -312,14 +317,15 @@ pub fn train(
     let mut ys = vec![0f32; n];
     let batches = n.div_ceil(config.batch_size);
 
+    let mut control = Control::new(config.sgd.lr);
     for cb in callbacks.iter_mut() {
-        cb.on_train_begin(config.sgd.lr)?;
+        cb.on_train_begin(&mut control)?;
     }
+    opt.set_learning_rate(control.lr);
     let mut history = Vec::with_capacity(config.epochs);
     let mut events = Vec::new();
     let mut best_weights: Option<Vec<Vec<f32>>> = None;
     let mut stop = StopReason::Completed;
-    let mut control = Control::new(config.sgd.lr);
 
     'epochs: for epoch in 0..config.epochs {
         let lr = opt.learning_rate();
@@ -354,7 +360,8 @@ pub fn train(
                 break;
             }
             if let Some(flag) = &config.interrupt {
-                if flag.load(Ordering::Relaxed) && (batch + 1 < batches || epoch + 1 < config.epochs)
+                if flag.load(Ordering::Relaxed)
+                    && (batch + 1 < batches || epoch + 1 < config.epochs)
                 {
                     stop = StopReason::Interrupted {
                         epoch,

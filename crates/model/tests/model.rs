@@ -36,9 +36,15 @@ fn cfg(epochs: usize, lr: f64, seed: u64) -> TrainConfig {
 }
 
 fn run(split: &Split, config: &TrainConfig, callbacks: &mut [&mut dyn Callback]) -> Vec<EpochLogs> {
-    train(&MlpConfig::new(split.train.n_features), config, &split.train, &split.val, callbacks)
-        .unwrap()
-        .history
+    train(
+        &MlpConfig::new(split.train.n_features),
+        config,
+        &split.train,
+        &split.val,
+        callbacks,
+    )
+    .unwrap()
+    .history
 }
 
 mod training {
@@ -49,10 +55,24 @@ mod training {
         let split = data(SyntheticKind::Linear, 600, 3);
         let h = run(&split, &cfg(20, 0.1, 3), &mut []);
         let (first, last) = (&h[0], &h[h.len() - 1]);
-        assert!(last.loss < 0.7 * first.loss, "train loss {} -> {}", first.loss, last.loss);
-        assert!(last.val_loss < first.val_loss, "val loss {} -> {}", first.val_loss, last.val_loss);
+        assert!(
+            last.loss < 0.7 * first.loss,
+            "train loss {} -> {}",
+            first.loss,
+            last.loss
+        );
+        assert!(
+            last.val_loss < first.val_loss,
+            "val loss {} -> {}",
+            first.val_loss,
+            last.val_loss
+        );
         // linear labels with noise 0.3 are >85% separable by the hyperplane itself
-        assert!(last.val_accuracy > 0.8, "val accuracy {}", last.val_accuracy);
+        assert!(
+            last.val_accuracy > 0.8,
+            "val accuracy {}",
+            last.val_accuracy
+        );
     }
 
     #[test]
@@ -101,11 +121,32 @@ mod training {
         };
         let e = train(&MlpConfig::new(8), &bad, &split.train, &split.val, &mut []).unwrap_err();
         assert!(e.to_string().contains("batch-size"), "{e}");
-        let e = train(&MlpConfig::new(3), &cfg(1, 0.1, 1), &split.train, &split.val, &mut [])
-            .unwrap_err();
-        assert!(matches!(e, ModelError::FeatureMismatch { expected: 3, got: 8 }), "{e}");
-        let e = train(&MlpConfig::new(8), &cfg(1, f64::NAN, 1), &split.train, &split.val, &mut [])
-            .unwrap_err();
+        let e = train(
+            &MlpConfig::new(3),
+            &cfg(1, 0.1, 1),
+            &split.train,
+            &split.val,
+            &mut [],
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                ModelError::FeatureMismatch {
+                    expected: 3,
+                    got: 8
+                }
+            ),
+            "{e}"
+        );
+        let e = train(
+            &MlpConfig::new(8),
+            &cfg(1, f64::NAN, 1),
+            &split.train,
+            &split.val,
+            &mut [],
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("lr"), "{e}");
     }
 
@@ -119,8 +160,21 @@ mod training {
             interrupt: Some(flag),
             ..cfg(5, 0.1, 1)
         };
-        let r = train(&MlpConfig::new(8), &config, &split.train, &split.val, &mut []).unwrap();
-        assert_eq!(r.stop, StopReason::Interrupted { epoch: 0, batches_done: 1 });
+        let r = train(
+            &MlpConfig::new(8),
+            &config,
+            &split.train,
+            &split.val,
+            &mut [],
+        )
+        .unwrap();
+        assert_eq!(
+            r.stop,
+            StopReason::Interrupted {
+                epoch: 0,
+                batches_done: 1
+            }
+        );
         assert!(r.history.is_empty(), "a partial epoch is not recorded");
     }
 }
@@ -161,10 +215,20 @@ mod callbacks {
             stop_at: 3,
             seen: vec![],
         };
-        let r = train(&MlpConfig::new(8), &cfg(10, 0.1, 2), &split.train, &split.val, &mut [&mut cb])
-            .unwrap();
+        let r = train(
+            &MlpConfig::new(8),
+            &cfg(10, 0.1, 2),
+            &split.train,
+            &split.val,
+            &mut [&mut cb],
+        )
+        .unwrap();
         let lrs: Vec<f64> = r.history.iter().map(|l| l.learning_rate).collect();
-        assert_eq!(lrs, vec![0.1, 0.1, 0.025, 0.025], "epoch 1's change shows from epoch 2");
+        assert_eq!(
+            lrs,
+            vec![0.1, 0.1, 0.025, 0.025],
+            "epoch 1's change shows from epoch 2"
+        );
         assert_eq!(cb.seen.len(), 4);
         assert_eq!(
             r.stop,
@@ -185,13 +249,21 @@ mod callbacks {
             ..PlateauConfig::keras()
         };
         let mut cb = PlateauCallback::new(plateau, 0.05).unwrap();
-        let r = train(&MlpConfig::new(8), &cfg(15, 0.05, 4), &split.train, &split.val, &mut [&mut cb])
-            .unwrap();
+        let r = train(
+            &MlpConfig::new(8),
+            &cfg(15, 0.05, 4),
+            &split.train,
+            &split.val,
+            &mut [&mut cb],
+        )
+        .unwrap();
         let reductions: Vec<_> = r
             .events
             .iter()
             .filter_map(|(e, ev)| match ev {
-                CallbackEvent::LrReduced { from, to, message, .. } => Some((*e, *from, *to, message.clone())),
+                CallbackEvent::LrReduced {
+                    from, to, message, ..
+                } => Some((*e, *from, *to, message.clone())),
                 _ => None,
             })
             .collect();
@@ -199,10 +271,17 @@ mod callbacks {
         for (epoch, from, to, msg) in &reductions {
             assert_eq!(r.history[*epoch].learning_rate, *from);
             if epoch + 1 < r.history.len() {
-                assert_eq!(r.history[epoch + 1].learning_rate, *to, "the cut applies to the next epoch");
+                assert_eq!(
+                    r.history[epoch + 1].learning_rate,
+                    *to,
+                    "the cut applies to the next epoch"
+                );
             }
             assert!(
-                msg.starts_with(&format!("Epoch {}: ReduceLROnPlateau reducing learning rate to", epoch + 1)),
+                msg.starts_with(&format!(
+                    "Epoch {}: ReduceLROnPlateau reducing learning rate to",
+                    epoch + 1
+                )),
                 "{msg}"
             );
         }
@@ -218,8 +297,14 @@ mod callbacks {
             ..EarlyStoppingConfig::default()
         })
         .unwrap();
-        let r = train(&MlpConfig::new(8), &cfg(40, 0.2, 6), &split.train, &split.val, &mut [&mut es])
-            .unwrap();
+        let r = train(
+            &MlpConfig::new(8),
+            &cfg(40, 0.2, 6),
+            &split.train,
+            &split.val,
+            &mut [&mut es],
+        )
+        .unwrap();
         let stopped = es.stopped_epoch().expect("noise labels stop early");
         assert_eq!(r.history.len(), stopped + 1);
         let best = es.best_epoch().unwrap();
@@ -252,25 +337,52 @@ mod sgd {
 
     #[test]
     fn plain_momentum_and_nesterov_follow_the_keras_update_rules() {
-        let plain = SgdConfig { lr: 0.1, momentum: 0.0, nesterov: false };
+        let plain = SgdConfig {
+            lr: 0.1,
+            momentum: 0.0,
+            nesterov: false,
+        };
         // p = 1 - 0.1*1 = 0.9; then 0.9 - 0.1*2 = 0.7
         assert_eq!(one_var_steps(plain, &[1.0, 2.0]), vec![0.9, 0.7]);
-        let mom = SgdConfig { lr: 0.1, momentum: 0.9, nesterov: false };
+        let mom = SgdConfig {
+            lr: 0.1,
+            momentum: 0.9,
+            nesterov: false,
+        };
         // v1 = -0.1 -> p 0.9; v2 = 0.9*-0.1 - 0.1*2 = -0.29 -> p 0.61
         let got = one_var_steps(mom, &[1.0, 2.0]);
-        assert!((got[0] - 0.9).abs() < 1e-6 && (got[1] - 0.61).abs() < 1e-6, "{got:?}");
-        let nest = SgdConfig { lr: 0.1, momentum: 0.9, nesterov: true };
+        assert!(
+            (got[0] - 0.9).abs() < 1e-6 && (got[1] - 0.61).abs() < 1e-6,
+            "{got:?}"
+        );
+        let nest = SgdConfig {
+            lr: 0.1,
+            momentum: 0.9,
+            nesterov: true,
+        };
         // v1 = -0.1, p += 0.9*-0.1 - 0.1 = -0.19 -> 0.81; v2 = -0.29, p += 0.9*-0.29 - 0.2 = -0.461 -> 0.349
         let got = one_var_steps(nest, &[1.0, 2.0]);
-        assert!((got[0] - 0.81).abs() < 1e-6 && (got[1] - 0.349).abs() < 1e-6, "{got:?}");
+        assert!(
+            (got[0] - 0.81).abs() < 1e-6 && (got[1] - 0.349).abs() < 1e-6,
+            "{got:?}"
+        );
     }
 
     #[test]
     fn invalid_sgd_settings_are_refused() {
         for bad in [
-            SgdConfig { lr: 0.0, ..SgdConfig::default() },
-            SgdConfig { momentum: 1.0, ..SgdConfig::default() },
-            SgdConfig { nesterov: true, ..SgdConfig::default() },
+            SgdConfig {
+                lr: 0.0,
+                ..SgdConfig::default()
+            },
+            SgdConfig {
+                momentum: 1.0,
+                ..SgdConfig::default()
+            },
+            SgdConfig {
+                nesterov: true,
+                ..SgdConfig::default()
+            },
         ] {
             assert!(bad.validate().is_err(), "{bad:?}");
         }
@@ -285,14 +397,20 @@ mod loss {
     fn the_stable_bce_matches_the_textbook_formula_and_stays_finite_for_huge_logits() {
         let z = Tensor::new(&[[-2.0f32], [0.5], [3.0]], &Device::Cpu).unwrap();
         let y = Tensor::new(&[[0.0f32], [1.0], [0.0]], &Device::Cpu).unwrap();
-        let got = lrviz_model::bce_with_logits(&z, &y).unwrap().to_scalar::<f32>().unwrap() as f64;
+        let got = lrviz_model::bce_with_logits(&z, &y)
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap() as f64;
         // textbook: -[y ln s(z) + (1-y) ln(1-s(z))], averaged
         let s = |z: f64| 1.0 / (1.0 + (-z).exp());
         let want = (-(1.0 - s(-2.0)).ln() - s(0.5).ln() - (1.0 - s(3.0)).ln()) / 3.0;
         assert!((got - want).abs() < 1e-6, "{got} vs {want}");
         let z = Tensor::new(&[[1000.0f32], [-1000.0]], &Device::Cpu).unwrap();
         let y = Tensor::new(&[[0.0f32], [1.0]], &Device::Cpu).unwrap();
-        let got = lrviz_model::bce_with_logits(&z, &y).unwrap().to_scalar::<f32>().unwrap();
+        let got = lrviz_model::bce_with_logits(&z, &y)
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
         assert_eq!(got, 1000.0, "ln(1+e^1000) ~ 1000, no overflow");
     }
 
