@@ -123,7 +123,7 @@ pub struct TrainArgs {
     /// Label column of --data [default: the last column]
     #[arg(long, value_name = "COLUMN", help_heading = "Data", requires = "data")]
     pub label: Option<String>,
-    /// For string labels: the value that means class 1 [default: the second in sorted order]
+    /// For string labels: the value that means class 1 [default: the greater of the two, numerically or else by text]
     #[arg(long, value_name = "VALUE", help_heading = "Data", requires = "data")]
     pub positive: Option<String>,
     /// CSV field separator [default: detected among , ; and tab]
