@@ -114,6 +114,27 @@ mod train {
     }
 
     #[test]
+    fn the_chart_marks_exactly_the_reduction_epochs_and_draws_steps() {
+        let out = tmp("chart-model");
+        let (code, o, e) = run(lrviz().args(QUICK).arg("--out").arg(&out));
+        assert_eq!(code, 0, "{o}{e}");
+        let text = std::fs::read_to_string(out.join("history.json")).unwrap();
+        let h: lrviz::history::History = serde_json::from_str(&text).unwrap();
+        assert!(!h.reductions.is_empty());
+        let model = lrviz_viz::chart_model(&lrviz::chart::training_chart(&h)).unwrap();
+        let epochs: Vec<usize> = h.reductions.iter().map(|r| r.epoch).collect();
+        assert_eq!(model.marker_epochs[0], epochs);
+        for w in model.lr_steps[0].windows(2) {
+            let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+            assert!(x0 == x1 || y0 == y1, "a ramp from {:?} to {:?}", w[0], w[1]);
+        }
+        // every marker sits at its decision epoch, on the new (lower) LR
+        for (m, r) in model.markers[0].iter().zip(&h.reductions) {
+            assert_eq!(*m, (r.epoch as f64, r.to));
+        }
+    }
+
+    #[test]
     fn the_same_seed_twice_gives_identical_history_and_chart_bytes() {
         let (a, b) = (tmp("det-a"), tmp("det-b"));
         for d in [&a, &b] {
