@@ -624,6 +624,56 @@ mod replay {
     }
 
     #[test]
+    fn replay_reads_stdin_and_accepts_non_finite_spellings() {
+        use std::io::Write;
+        use std::process::Stdio;
+        let mut child = lrviz()
+            .args([
+                "replay",
+                "-",
+                "--lr",
+                "1",
+                "--patience",
+                "1",
+                "--format",
+                "json",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The series of S7b in the semantics document, [1, nan, nan, 0.9], under Keras with
+        // patience 1 (derived by hand from §2.1): NaN is a bad epoch, so epochs 1 and 2 each
+        // cut the LR (1 -> 0.1 -> 0.01); 0.9 then improves on the best (1.0).
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"epoch,val_loss\n0,1.0\n1,NaN\n2,nan\n3,0.9\n")
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(r["reduced_at"], serde_json::json!([1, 2]));
+        assert_eq!(
+            r["metrics"][1], "NaN",
+            "non-finite values are written as strings"
+        );
+        let lr: Vec<f32> = r["lr_after_epoch"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap() as f32)
+            .collect();
+        assert_eq!(lr, vec![1.0, 0.1, 0.01, 0.01]);
+    }
+
+    #[test]
     fn translate_maps_keras_patience_to_torch() {
         let (code, stdout, stderr) = run(lrviz().args([
             "translate",
