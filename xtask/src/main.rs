@@ -37,14 +37,25 @@ fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
-/// Builds the lrviz binary (dev profile by default: the same build the tests use, with
-/// optimized dependencies) and returns its path.
+/// Builds the lrviz binary and returns its path. By default this is exactly the build
+/// `cargo test --workspace` makes (dev profile, optimized dependencies, dev-dependency features
+/// unified): building `-p lrviz` alone resolves features differently (proptest turns on `std`
+/// in num-traits, which candle uses) and would compile candle a second time after the tests.
 fn build_lrviz(release: bool) -> Result<PathBuf> {
     let mut cmd = cargo();
-    cmd.current_dir(root())
-        .args(["build", "--quiet", "-p", "lrviz", "--bin", "lrviz"]);
+    cmd.current_dir(root());
     if release {
-        cmd.arg("--release");
+        cmd.args([
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "lrviz",
+            "--bin",
+            "lrviz",
+        ]);
+    } else {
+        cmd.args(["test", "--quiet", "--workspace", "--no-run"]);
     }
     let status = cmd.status().context("cannot run cargo build")?;
     if !status.success() {
