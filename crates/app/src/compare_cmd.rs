@@ -289,13 +289,11 @@ fn flavor_arg(f: Flavor) -> FlavorArg {
     }
 }
 
-/// The first epoch where `replayed` (the LR used during each epoch) differs from `logged`,
-/// with the flavor's precision (Keras: float32).
-fn first_difference(logged: &[f64], replayed: &[f64], flavor: Flavor) -> Option<usize> {
-    let same = |a: f64, b: f64| match flavor {
-        Flavor::Torch => a == b || (a - b).abs() <= 1e-12 * a.abs().max(b.abs()),
-        _ => (a as f32) == (b as f32),
-    };
+/// The first epoch where `replayed` (the LR used during each epoch) differs from `logged` by
+/// more than float32 rounding (logs hold float32 LRs from Keras, float64 from torch; a torch
+/// replay of a Keras log must not differ only because 1e-4 is not a float32).
+fn first_difference(logged: &[f64], replayed: &[f64]) -> Option<usize> {
+    let same = |a: f64, b: f64| a == b || (a - b).abs() <= 1e-6 * a.abs().max(b.abs());
     (0..logged.len().min(replayed.len())).find(|&e| !same(logged[e], replayed[e]))
 }
 
@@ -369,7 +367,7 @@ pub fn compare_flavors(args: &CompareArgs, flavors: &[Flavor]) -> Result<Compari
         let lr: Vec<f64> = rep.decisions.iter().map(|d| d.lr_before).collect();
         let mut detail = config.summary();
         if let Some(run) = &logged {
-            match first_difference(&run.lr, &lr, config.flavor) {
+            match first_difference(&run.lr, &lr) {
                 None => detail.push_str(" · matches the logged LR at every epoch"),
                 Some(e) => {
                     let _ = write!(
@@ -401,6 +399,26 @@ pub fn compare_flavors(args: &CompareArgs, flavors: &[Flavor]) -> Result<Compari
             detail,
         });
     }
+    // A replay identical to the logged LR would hide it: draw them as one trace, labelled
+    // with both (the replay's reductions include a cut at the last epoch, if any).
+    let mut traces: Vec<LrTrace> = Vec::new();
+    for (i, c) in curves.iter().enumerate() {
+        let same_as_logged = logged.is_some()
+            && i > 0
+            && c.lr.len() == curves[0].lr.len()
+            && first_difference(&curves[0].lr, &c.lr).is_none();
+        if same_as_logged {
+            let t = &mut traces[0];
+            t.label = format!("{} = {}", t.label, c.label);
+            t.reductions = c.reductions.clone();
+            continue;
+        }
+        traces.push(LrTrace::new(
+            c.label.clone(),
+            c.lr.clone(),
+            c.reductions.clone(),
+        ));
+    }
     let mut subtitle: Vec<String> = configs.iter().map(PlateauConfig::summary).collect();
     subtitle.push(format!(
         "replayed on {monitor} of {} ({} epochs) from initial LR {}{}",
@@ -427,10 +445,7 @@ pub fn compare_flavors(args: &CompareArgs, flavors: &[Flavor]) -> Result<Compari
                 .join(" vs ")
         ),
         subtitle,
-        lr_traces: curves
-            .iter()
-            .map(|c| LrTrace::new(c.label.clone(), c.lr.clone(), c.reductions.clone()))
-            .collect(),
+        lr_traces: traces,
         metrics: vec![MetricSeries {
             label: format!("{monitor} (recorded)"),
             values: series,

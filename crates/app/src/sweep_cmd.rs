@@ -1476,8 +1476,9 @@ pub fn overlay_spec(
     })
 }
 
-/// The heat map of `value` over two parameters, the others held at `rows[0]`'s values (the
-/// top row; where a parameter does not apply to its flavor, at its first value).
+/// The heat map of `value` over two parameters, the others held at the values of the top row
+/// (the first of `rows` that both axes apply to; where a parameter does not apply to its
+/// flavor, at its first value).
 pub fn heatmap_spec(
     meta: &SweepMeta,
     rows: &[SweepRow],
@@ -1485,7 +1486,18 @@ pub fn heatmap_spec(
     value: SortKey,
 ) -> Result<HeatmapSpec> {
     let Axes(xp, yp) = axes;
-    let top = rows.first().context("no rows to draw a heat map of")?;
+    // The reference: the top row among those both axes apply to (a torch parameter as an
+    // axis takes the first torch row).
+    let top = rows
+        .iter()
+        .find(|r| xp.text(r).is_some() && yp.text(r).is_some())
+        .ok_or_else(|| {
+            usage(format!(
+                "no setting has both {} and {}: choose --heatmap-axes that apply to the same flavor",
+                xp.name(),
+                yp.name()
+            ))
+        })?;
     let mut by_index: Vec<&SweepRow> = rows.iter().collect();
     by_index.sort_by_key(|r| r.index);
     let distinct = |p: Param| {
@@ -1557,7 +1569,14 @@ pub fn heatmap_spec(
                 top.index,
                 fixed
                     .iter()
-                    .map(|(p, v)| format!("{} {v}", p.name()))
+                    .filter_map(|(p, v)| match p.text(top) {
+                        Some(_) => Some(format!("{} {v}", p.name())),
+                        // Only rows of another flavor (flavor is an axis) read it.
+                        None if xp == Param::Flavor || yp == Param::Flavor => {
+                            Some(format!("{} {v} (where it applies)", p.name()))
+                        }
+                        None => None,
+                    })
                     .collect::<Vec<_>>()
                     .join(" · ")
             ),
