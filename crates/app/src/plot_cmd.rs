@@ -148,7 +148,13 @@ pub fn logged_run(
             ),
         },
     };
-    let mut notes = log.notes.clone();
+    // The per-step note is said by the LR line (granularity_text) already.
+    let mut notes: Vec<String> = log
+        .notes
+        .iter()
+        .filter(|n| !n.starts_with("LR logged per step"))
+        .cloned()
+        .collect();
     let lr = fill_lr(raw, &lr_name, &log.source, &log.epochs, &mut notes)?;
     let reductions = detect_reductions(&lr);
     let rises: Vec<String> = lr
@@ -298,11 +304,11 @@ pub fn plateau_end_note(name: &str, values: &[f64], epochs: &[u64]) -> Option<St
     }
     let ep = |i: usize| epochs.get(i).copied().unwrap_or(i as u64);
     Some(format!(
-        "the log ends on a plateau: {name} last improved at epoch {} ({}), {since} epoch(s) \
-         before the end; a reduction decided at the end of the last epoch ({}) cannot be seen in \
-         this log (the lowered LR would first show in epoch {})",
-        ep(bi),
+        "{name} did not improve in the last {since} epoch(s) (best {} at epoch {}): a reduction \
+         decided at the end of the last epoch ({}) cannot be seen in this log (the lowered LR \
+         would first show in epoch {})",
         fmt_metric(bv),
+        ep(bi),
         ep(last),
         ep(last) + 1
     ))
@@ -650,7 +656,8 @@ mod tests {
         );
         // best 0.5 at epoch 1, two epochs before the end (epoch 3).
         assert!(
-            run.notes[1].contains("last improved at epoch 1") && run.notes[1].contains("(3)"),
+            run.notes[1].contains("did not improve in the last 2 epoch(s) (best 0.5 at epoch 1)")
+                && run.notes[1].contains("(3)"),
             "{:?}",
             run.notes
         );

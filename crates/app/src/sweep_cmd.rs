@@ -29,7 +29,7 @@ use lrviz_viz::{ChartSpec, HeatmapSpec, LrTrace, MetricSeries, Reduction};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::cli::{FlavorArg, Format};
+use crate::cli::FlavorArg;
 use crate::errors::usage;
 use crate::output::OutputDir;
 use crate::plot_cmd::{display_lr, file_label};
@@ -164,7 +164,7 @@ pub struct SweepOutputArgs {
     pub top: Option<usize>,
     /// Output format
     #[arg(long, value_enum, default_value = "table", help_heading = "Output")]
-    pub format: Format,
+    pub format: SweepFormat,
     /// Write sweep.csv, sweep.json, sweep_overlay.png/.svg, sweep_heatmap.png/.svg here (a shard
     /// writes sweep.shard-I-of-N.csv/.json only)
     #[arg(long, help_heading = "Output")]
@@ -176,14 +176,49 @@ pub struct SweepOutputArgs {
         default_value = "reductions",
         help_heading = "Output"
     )]
-    pub heatmap_value: SortKey,
+    pub heatmap_value: HeatValue,
     /// The heat map's two parameters, x,y (e.g. patience,factor) [default: the first two swept
     /// with more than one value]; the other parameters are held at the top row's values
     #[arg(long, value_name = "X,Y", value_parser = parse_axes, help_heading = "Output")]
     pub heatmap_axes: Option<Axes>,
 }
 
-/// A sort key, also the heat map's value.
+/// Output format of `sweep` and `sweep merge`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SweepFormat {
+    /// A text table (--top rows, 20 by default)
+    Table,
+    /// One JSON object: {"lrviz_sweep": 1, "meta": {...}, "rows": [...]}
+    Json,
+    /// CSV, one row per setting, after a `# lrviz-sweep {...}` line
+    Csv,
+}
+
+/// The number a heat map shows.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeatValue {
+    /// Number of reductions
+    Reductions,
+    /// Epoch of the first reduction (grey: none)
+    First,
+    /// Epoch of the last reduction (grey: none)
+    Last,
+    /// LR after the last epoch
+    FinalLr,
+}
+
+impl From<HeatValue> for SortKey {
+    fn from(v: HeatValue) -> Self {
+        match v {
+            HeatValue::Reductions => SortKey::Reductions,
+            HeatValue::First => SortKey::First,
+            HeatValue::Last => SortKey::Last,
+            HeatValue::FinalLr => SortKey::FinalLr,
+        }
+    }
+}
+
+/// A sort key.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SortKey {
     /// Grid order
@@ -1629,13 +1664,13 @@ fn emit(
     let all = rows.len();
     let shown = match (o.format, o.top) {
         (_, Some(n)) => n.min(all),
-        (Format::Table, None) => all.min(20),
+        (SweepFormat::Table, None) => all.min(20),
         _ => all,
     };
     let text = match o.format {
-        Format::Table => table(meta, &rows[..shown], all, o.sort, o.desc),
-        Format::Csv => to_csv(meta, &rows[..shown])?,
-        Format::Json => to_json(meta, &rows[..shown])?,
+        SweepFormat::Table => table(meta, &rows[..shown], all, o.sort, o.desc),
+        SweepFormat::Csv => to_csv(meta, &rows[..shown])?,
+        SweepFormat::Json => to_json(meta, &rows[..shown])?,
     };
     crate::say_raw!("{text}");
     let Some(out) = out else { return Ok(()) };
@@ -1653,7 +1688,7 @@ fn emit(
         written.push(out.write("sweep.json", to_json(meta, &rows)?.as_bytes())?);
         match o.heatmap_axes.or_else(|| default_axes(&rows)) {
             Some(axes) => {
-                let spec = heatmap_spec(meta, &rows, axes, o.heatmap_value)?;
+                let spec = heatmap_spec(meta, &rows, axes, o.heatmap_value.into())?;
                 let png = lrviz_viz::render_heatmap_png(&spec).context("cannot draw the heat map")?;
                 let svg = lrviz_viz::render_heatmap_svg(&spec).context("cannot draw the heat map")?;
                 written.push(out.write("sweep_heatmap.png", &png)?);
