@@ -156,7 +156,19 @@ pub fn logged_run(
         .cloned()
         .collect();
     let lr = fill_lr(raw, &lr_name, &log.source, &log.epochs, &mut notes)?;
-    let reductions = detect_reductions(&lr);
+    let mut reductions = detect_reductions(&lr);
+    // lrviz's own history also records the LR after each epoch's decision (`lr_after`), so
+    // a cut at the last epoch, invisible in the LR column, is known there.
+    let lr_after = log
+        .series
+        .get("lr_after")
+        .filter(|_| lr_column.is_none() && lr_name == "learning_rate");
+    if let (Some(after), Some(n)) = (lr_after, lr.len().checked_sub(1)) {
+        let (from, to) = (lr[n], after[n]);
+        if to.is_finite() && to > 0.0 && to < from {
+            reductions.push(Reduction { epoch: n, from, to });
+        }
+    }
     let rises: Vec<String> = lr
         .windows(2)
         .enumerate()
@@ -200,7 +212,7 @@ pub fn logged_run(
             epoch_span(&run.epochs)
         ));
     }
-    if let Some((name, values)) = run.metrics.first() {
+    if let (None, Some((name, values))) = (lr_after, run.metrics.first()) {
         if let Some(note) = plateau_end_note(name, values, &run.epochs) {
             run.notes.push(note);
         }
@@ -670,6 +682,30 @@ mod tests {
         let l = log("epoch,learning_rate,val_loss\n0,0.05000000074505806,1\n1,0.05000000074505806,1\n2,0.02500000037252903,1\n");
         let run = logged_run(&l, &["val_loss".into()], None).unwrap();
         assert_eq!(lr_runs(&run), "0.05 in epochs 0-1, 0.025 in epoch 2");
+    }
+
+    #[test]
+    fn an_lrviz_history_shows_a_cut_at_the_last_epoch_from_lr_after() {
+        // lrviz history.csv columns (docs/data-formats.md); the cut at the end of epoch 2
+        // exists only in `lr_after`.
+        let l = log("epoch,accuracy,learning_rate,loss,val_accuracy,val_loss,reduced,lr_after\n\
+                     0,0.5,0.1,1,0.5,1.0,0,0.1\n1,0.5,0.1,1,0.5,1.0,0,0.1\n2,0.5,0.1,1,0.5,1.0,1,0.01\n");
+        assert_eq!(l.format, lrviz_data::LogFormat::LrvizCsv);
+        let run = logged_run(&l, &["val_loss".into()], None).unwrap();
+        assert_eq!(
+            run.reductions,
+            vec![Reduction {
+                epoch: 2,
+                from: 0.1,
+                to: 0.01
+            }]
+        );
+        assert!(
+            run.notes.is_empty(),
+            "no 'cannot be seen' note: {:?}",
+            run.notes
+        );
+        lrviz_viz::chart_model(&plot_spec(&run)).unwrap();
     }
 
     #[test]
