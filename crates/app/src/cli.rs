@@ -29,6 +29,15 @@ pub enum Command {
     Explain(ReplayArgs),
     /// Print the closest plateau settings in another flavor.
     Translate(TranslateArgs),
+    /// Draw the LR schedule and metrics of a training log (Keras, Lightning, lrviz).
+    ///
+    /// Reductions are read off the logged LR: a drop first visible at epoch e+1 is a reduction
+    /// decided at the end of epoch e. Writes lr_schedule.png/.svg to --out.
+    Plot(crate::plot_cmd::PlotArgs),
+    /// Replay a grid of plateau settings on a log's metric, in parallel; `sweep merge` joins shards.
+    Sweep(crate::sweep_cmd::SweepArgs),
+    /// Overlay the LR and metric of several logs, or replay one log under several flavors.
+    Compare(crate::compare_cmd::CompareArgs),
 }
 
 /// Which framework's ReduceLROnPlateau to follow.

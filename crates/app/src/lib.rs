@@ -22,10 +22,13 @@ macro_rules! say_raw {
 
 pub mod chart;
 pub mod cli;
+pub mod compare_cmd;
 pub mod errors;
 pub mod history;
 pub mod output;
 pub mod parse;
 pub mod plateau;
+pub mod plot_cmd;
 pub mod replay_cmd;
+pub mod sweep_cmd;
 pub mod train_cmd;

@@ -21,6 +21,9 @@ fn main() -> ExitCode {
         Command::Replay(args) => lrviz::replay_cmd::run(args, false),
         Command::Explain(args) => lrviz::replay_cmd::run(args, true),
         Command::Translate(args) => lrviz::replay_cmd::translate_cmd(args),
+        Command::Plot(args) => lrviz::plot_cmd::run(args),
+        Command::Sweep(args) => lrviz::sweep_cmd::run(args),
+        Command::Compare(args) => lrviz::compare_cmd::run(args),
     };
     let _ = interrupt.load(Ordering::Relaxed);
     match result {

@@ -692,3 +692,592 @@ mod replay {
         assert!(stdout.contains("--threshold-mode abs"), "{stdout}");
     }
 }
+
+/// The real logs shipped in data/logs (see data/logs/README.md).
+fn real_log(name: &str) -> PathBuf {
+    repo().join("data/logs").join(name)
+}
+
+fn json_of(stdout: &str) -> serde_json::Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+fn u64s(v: &serde_json::Value) -> Vec<u64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect()
+}
+
+/// `reduced_at` of `lrviz replay LOG FLAGS --format json`.
+fn replay_reductions(log: &Path, flags: &[&str]) -> (Vec<u64>, f64) {
+    let (code, stdout, stderr) = run(lrviz()
+        .arg("replay")
+        .arg(log)
+        .args(flags)
+        .args(["--format", "json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let r = json_of(&stdout);
+    let last = r["lr_after_epoch"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    (u64s(&r["reduced_at"]), last)
+}
+
+mod plot {
+    use super::*;
+
+    #[test]
+    fn the_keras_log_shows_the_reductions_keras_printed() {
+        let out = tmp("plot-keras");
+        let log = real_log("keras3_csvlogger.csv");
+        let (code, stdout, stderr) = run(lrviz()
+            .arg("plot")
+            .arg(&log)
+            .args(["--format", "json", "--out"])
+            .arg(&out));
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(files_in(&out), ["lr_schedule.png", "lr_schedule.svg"]);
+        let j = json_of(&stdout);
+        let reduced: Vec<u64> = j["reductions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["epoch"].as_u64().unwrap())
+            .collect();
+        // data/logs/README.md: Keras printed Epoch 52, 55, 58 (1-based) as its last three.
+        assert_eq!(&reduced[reduced.len() - 3..], &[51, 54, 57]);
+        // Every reduction read off the log is one the run's settings decide (factor 0.5,
+        // patience 3, min_lr 1e-4, README), replayed on its val_loss.
+        let (replayed, _) = replay_reductions(
+            &log,
+            &["--factor", "0.5", "--patience", "3", "--min-lr", "1e-4"],
+        );
+        assert_eq!(reduced, replayed);
+        assert_eq!(j["lr_logged"], "per-epoch");
+        assert_eq!(j["lr_column"], "learning_rate");
+        let metrics: Vec<&str> = j["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(metrics, ["val_loss", "loss"], "default: val_loss plus loss");
+
+        // The chart draws the markers there: the same spec through the chart model.
+        let tlog = lrviz_data::read_log(&log, None).unwrap();
+        let run = lrviz::plot_cmd::logged_run(&tlog, &["val_loss".into()], None).unwrap();
+        let model = lrviz_viz::chart_model(&lrviz::plot_cmd::plot_spec(&run)).unwrap();
+        assert_eq!(
+            model.marker_epochs[0]
+                .iter()
+                .map(|&e| e as u64)
+                .collect::<Vec<_>>(),
+            reduced
+        );
+        let png = std::fs::read(out.join("lr_schedule.png")).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+    }
+
+    #[test]
+    fn the_lightning_log_plots_its_per_epoch_lr_and_torch_reductions() {
+        let out = tmp("plot-lightning");
+        let log = real_log("lightning_metrics.csv");
+        let (code, stdout, stderr) = run(lrviz()
+            .arg("plot")
+            .arg(&log)
+            .args(["--format", "json", "--out"])
+            .arg(&out));
+        assert_eq!(code, 0, "{stderr}");
+        let j = json_of(&stdout);
+        assert_eq!(j["lr_column"], "lr-SGD");
+        assert_eq!(j["lr_logged"], "per-epoch");
+        assert_eq!(u64s(&j["epochs"]), (0..60).collect::<Vec<u64>>());
+        // The first rows of the file: lr-SGD 0.05 at step 0, the LR of epoch 0.
+        assert_eq!(j["lr"][0], 0.05);
+        let reduced: Vec<u64> = j["reductions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["epoch"].as_u64().unwrap())
+            .collect();
+        // The run's scheduler (README: torch ReduceLROnPlateau, factor 0.5, patience 3,
+        // min_lr 1e-4) replayed on the logged val_loss decides the same epochs.
+        let (replayed, _) = replay_reductions(
+            &log,
+            &[
+                "--flavor",
+                "torch",
+                "--factor",
+                "0.5",
+                "--patience",
+                "3",
+                "--min-lr",
+                "1e-4",
+            ],
+        );
+        assert_eq!(reduced, replayed);
+        assert!(!reduced.is_empty());
+        let metrics: Vec<&str> = j["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(metrics, ["val_loss", "train_loss"]);
+        assert!(out.join("lr_schedule.png").exists());
+    }
+
+    #[test]
+    fn the_text_summary_says_what_a_log_ending_on_a_plateau_cannot_show() {
+        let out = tmp("plot-text");
+        let (code, stdout, stderr) = run(lrviz()
+            .arg("plot")
+            .arg(real_log("keras3_csvlogger.csv"))
+            .args(["--metric", "val_loss", "--metric", "val_accuracy", "--out"])
+            .arg(&out));
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stdout.contains("logged once per epoch"), "{stdout}");
+        assert!(
+            stdout.contains("end of epoch   57: 0.0001953125 -> 0.0001"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("val_accuracy: best"), "{stdout}");
+        assert!(stdout.contains("cannot be seen in this log"), "{stdout}");
+    }
+}
+
+mod sweep {
+    use super::*;
+
+    fn keras_log() -> PathBuf {
+        real_log("keras3_csvlogger.csv")
+    }
+
+    const GRID: &[&str] = &[
+        "--flavor",
+        "keras,torch",
+        "--factor",
+        "0.2,0.5",
+        "--patience",
+        "1..4",
+        "--cooldown",
+        "0,2",
+        "--min-lr",
+        "1e-4",
+        "--threshold",
+        "1e-4,1e-2",
+        "--threshold-mode",
+        "rel,abs",
+    ];
+
+    fn sweep(args: &[&str]) -> (i32, String, String) {
+        run(lrviz().arg("sweep").arg(keras_log()).args(args))
+    }
+
+    #[test]
+    fn rows_agree_with_lrviz_replay_for_the_same_settings() {
+        let mut args = GRID.to_vec();
+        args.extend(["--format", "json"]);
+        let (code, stdout, stderr) = sweep(&args);
+        assert_eq!(code, 0, "{stderr}");
+        let j = json_of(&stdout);
+        let rows = j["rows"].as_array().unwrap();
+        // keras: 2 factors x 4 patience x 2 cooldowns = 16; torch: 16 x 2 thresholds x 2 modes.
+        assert_eq!(rows.len(), 16 + 64);
+        assert_eq!(j["meta"]["total"], 80);
+        for k in [0usize, 5, 13, 16, 37, 79] {
+            let r = &rows[k];
+            assert_eq!(r["index"], k as u64);
+            let flavor = r["flavor"].as_str().unwrap();
+            let mut flags: Vec<String> = vec!["--flavor".into(), flavor.into()];
+            for (flag, key) in [
+                ("--factor", "factor"),
+                ("--patience", "patience"),
+                ("--cooldown", "cooldown"),
+                ("--min-lr", "min_lr"),
+            ] {
+                flags.extend([flag.to_string(), r[key].to_string()]);
+            }
+            if flavor == "torch" {
+                flags.extend(["--threshold".into(), r["threshold"].to_string()]);
+                flags.extend([
+                    "--threshold-mode".into(),
+                    r["threshold_mode"].as_str().unwrap().into(),
+                ]);
+            }
+            let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+            let (reduced, final_lr) = replay_reductions(&keras_log(), &flags);
+            assert_eq!(u64s(&r["reduced_at"]), reduced, "row {k}: {flags:?}");
+            assert_eq!(r["reductions"], reduced.len() as u64);
+            assert_eq!(r["first_reduction"].as_u64(), reduced.first().copied());
+            assert_eq!(r["final_lr"].as_f64().unwrap(), final_lr, "row {k}");
+        }
+        // The run's own settings (keras, factor 0.5, patience 3, cooldown 0; README) reduce
+        // at the epochs Keras printed.
+        let own = rows
+            .iter()
+            .find(|r| {
+                r["flavor"] == "keras"
+                    && r["factor"] == 0.5
+                    && r["patience"] == 3
+                    && r["cooldown"] == 0
+            })
+            .unwrap();
+        let reduced = u64s(&own["reduced_at"]);
+        assert_eq!(&reduced[reduced.len() - 3..], &[51, 54, 57]);
+    }
+
+    #[test]
+    fn output_does_not_depend_on_threads_and_sorts_with_ties_in_grid_order() {
+        let mut a = GRID.to_vec();
+        a.extend(["--format", "csv", "--sort", "reductions", "--threads", "1"]);
+        let mut b = GRID.to_vec();
+        b.extend(["--format", "csv", "--sort", "reductions", "--threads", "2"]);
+        let (ca, one, ea) = sweep(&a);
+        let (cb, two, eb) = sweep(&b);
+        assert_eq!((ca, cb), (0, 0), "{ea}{eb}");
+        assert_eq!(one, two);
+        let reductions: Vec<(u64, u64)> = one
+            .lines()
+            .skip(2)
+            .map(|l| {
+                let c: Vec<&str> = l.split(',').collect();
+                (c[10].parse().unwrap(), c[0].parse().unwrap())
+            })
+            .collect();
+        let mut sorted = reductions.clone();
+        sorted.sort();
+        assert_eq!(reductions, sorted, "by reductions, then index");
+    }
+
+    #[test]
+    fn grid_errors_are_usage_errors_naming_the_flag() {
+        for (args, needles) in [
+            (
+                vec!["--patience", "5..2"],
+                vec!["--patience", "start is above its end"],
+            ),
+            (
+                vec!["--patience", "1,,3"],
+                vec!["--patience", "empty entry"],
+            ),
+            (
+                vec!["--factor", "0.1..0.5"],
+                vec!["--factor", "needs a step"],
+            ),
+            (vec!["--factor", "0.5,1.5"], vec!["--factor", "1.5"]),
+            (vec!["--cooldown", "-1"], vec!["--cooldown", "-1"]),
+            (vec!["--threshold", "0.01"], vec!["--threshold", "torch"]),
+            (
+                vec!["--flavor", "torch", "--min-delta", "0.01"],
+                vec!["--min-delta"],
+            ),
+            (vec!["--shard", "3/3"], vec!["--shard", "0 to n-1"]),
+            (vec!["--heatmap-axes", "patience"], vec!["--heatmap-axes"]),
+            (vec!["--show", "99"], vec!["--show 99"]),
+        ] {
+            let (code, stdout, stderr) = sweep(&args);
+            assert_eq!(code, 2, "{args:?}: {stdout}{stderr}");
+            for n in needles {
+                assert!(stderr.contains(n), "{args:?}: expected {n:?} in {stderr}");
+            }
+        }
+    }
+
+    fn shard_dir(name: &str, shard: &str, format: &str) -> PathBuf {
+        let dir = tmp(name);
+        let mut args = GRID.to_vec();
+        args.extend(["--shard", shard, "--format", format, "--out"]);
+        let (code, _, stderr) = run(lrviz().arg("sweep").arg(keras_log()).args(&args).arg(&dir));
+        assert_eq!(code, 0, "{stderr}");
+        dir
+    }
+
+    #[test]
+    fn merged_shards_equal_the_unsharded_run() {
+        let whole = tmp("sweep-whole");
+        let mut args = GRID.to_vec();
+        args.extend(["--sort", "first", "--format", "csv", "--out"]);
+        let (code, unsharded_stdout, stderr) = run(lrviz()
+            .arg("sweep")
+            .arg(keras_log())
+            .args(&args)
+            .arg(&whole));
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(
+            files_in(&whole),
+            [
+                "sweep.csv",
+                "sweep.json",
+                "sweep_heatmap.png",
+                "sweep_heatmap.svg",
+                "sweep_overlay.png",
+                "sweep_overlay.svg"
+            ]
+        );
+        // 80 settings in 3 shards (k mod 3): 27, 27, 26 rows; CSV for two, JSON for one.
+        let files: Vec<PathBuf> = (0..3)
+            .map(|i| {
+                let fmt = if i == 1 { "json" } else { "csv" };
+                let d = shard_dir(&format!("sweep-shard{i}"), &format!("{i}/3"), fmt);
+                assert_eq!(
+                    files_in(&d),
+                    [
+                        format!("sweep.shard-{i}-of-3.csv"),
+                        format!("sweep.shard-{i}-of-3.json")
+                    ]
+                );
+                d.join(format!("sweep.shard-{i}-of-3.{fmt}"))
+            })
+            .collect();
+        let merged = tmp("sweep-merged");
+        let (code, merged_stdout, stderr) = run(lrviz()
+            .args(["sweep", "merge"])
+            .args(&files)
+            .args(["--sort", "first", "--format", "csv", "--out"])
+            .arg(&merged));
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(merged_stdout, unsharded_stdout);
+        for f in [
+            "sweep.csv",
+            "sweep.json",
+            "sweep_heatmap.png",
+            "sweep_heatmap.svg",
+        ] {
+            assert_eq!(
+                std::fs::read(merged.join(f)).unwrap(),
+                std::fs::read(whole.join(f)).unwrap(),
+                "{f}"
+            );
+        }
+        assert!(!merged.join("sweep_overlay.png").exists());
+        assert!(stderr.contains("no overlay"), "{stderr}");
+    }
+
+    #[test]
+    fn merge_refuses_duplicates_missing_foreign_and_truncated_shards() {
+        let dirs: Vec<PathBuf> = (0..2)
+            .map(|i| shard_dir(&format!("sweep-m{i}"), &format!("{i}/2"), "csv"))
+            .collect();
+        let s0 = dirs[0].join("sweep.shard-0-of-2.csv");
+        let s1 = dirs[1].join("sweep.shard-1-of-2.csv");
+        let merge = |files: &[&Path]| run(lrviz().args(["sweep", "merge"]).args(files));
+        let (code, _, stderr) = merge(&[&s0, &s0]);
+        assert_eq!(code, 1);
+        assert!(stderr.contains("shard 0/2 is given twice"), "{stderr}");
+        let (code, _, stderr) = merge(&[&s1]);
+        assert_eq!(code, 1);
+        assert!(stderr.contains("missing shard(s) 0 of 2"), "{stderr}");
+        // Another grid (one more factor value).
+        let other = tmp("sweep-other");
+        let mut args = GRID.to_vec();
+        args[3] = "0.2,0.5,0.7";
+        args.extend(["--shard", "1/2", "--out"]);
+        let (code, _, stderr) = run(lrviz()
+            .arg("sweep")
+            .arg(keras_log())
+            .args(&args)
+            .arg(&other));
+        assert_eq!(code, 0, "{stderr}");
+        let (code, _, stderr) = merge(&[&s0, &other.join("sweep.shard-1-of-2.csv")]);
+        assert_eq!(code, 1);
+        assert!(stderr.contains("comes from another sweep"), "{stderr}");
+        // A shard cut short (written with --top, or truncated).
+        let text = std::fs::read_to_string(&s1).unwrap();
+        let short = tmp("sweep-short").join("s1.csv");
+        std::fs::write(&short, text.lines().take(12).collect::<Vec<_>>().join("\n")).unwrap();
+        let (code, _, stderr) = merge(&[&s0, &short]);
+        assert_eq!(code, 1);
+        assert!(stderr.contains("has 10 rows, expected 40"), "{stderr}");
+        let (code, _, stderr) = merge(&[&s0, &real_log("keras3_csvlogger.csv")]);
+        assert_eq!(code, 1);
+        assert!(stderr.contains("not an lrviz sweep output"), "{stderr}");
+    }
+}
+
+mod compare {
+    use super::*;
+
+    #[test]
+    fn two_logs_overlay_in_one_labelled_chart() {
+        let out = tmp("compare-logs");
+        let (code, stdout, stderr) = run(lrviz()
+            .arg("compare")
+            .arg(real_log("keras3_csvlogger.csv"))
+            .arg(real_log("lightning_metrics.csv"))
+            .args(["--label", "Keras", "--label", "Lightning", "--out"])
+            .arg(&out));
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(files_in(&out), ["compare.png", "compare.svg"]);
+        assert!(
+            stdout.contains("Keras: 60 epochs, 9 reduction(s) at the end of epoch(s) 33, 36, 39, 42, 45, 48, 51, 54, 57"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("Lightning: 60 epochs"), "{stdout}");
+        let svg = std::fs::read_to_string(out.join("compare.svg")).unwrap();
+        assert!(
+            svg.contains("Keras (9 reductions)") && svg.contains("Lightning ("),
+            "legend labels"
+        );
+        // Default labels are the file stems.
+        let (code, stdout, _) = run(lrviz()
+            .arg("compare")
+            .arg(real_log("keras3_csvlogger.csv"))
+            .arg(real_log("lightning_metrics.csv"))
+            .arg("--out")
+            .arg(&out));
+        assert_eq!(code, 0);
+        assert!(stdout.starts_with("keras3_csvlogger: "), "{stdout}");
+    }
+
+    #[test]
+    fn one_log_under_two_flavors_says_which_matches_the_logged_lr() {
+        let out = tmp("compare-flavors");
+        let (code, stdout, stderr) = run(lrviz()
+            .arg("compare")
+            .arg(real_log("keras3_csvlogger.csv"))
+            .args([
+                "--flavors",
+                "keras,torch",
+                "--factor",
+                "0.5",
+                "--patience",
+                "3",
+            ])
+            .args(["--min-lr", "1e-4", "--out"])
+            .arg(&out));
+        assert_eq!(code, 0, "{stderr}");
+        assert!(out.join("compare.png").exists());
+        let keras = stdout
+            .lines()
+            .position(|l| l.starts_with("Keras 3 replay"))
+            .unwrap();
+        let torch = stdout
+            .lines()
+            .position(|l| l.starts_with("torch replay"))
+            .unwrap();
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert!(
+            lines[keras + 1].contains("matches the logged LR"),
+            "{stdout}"
+        );
+        // torch reduces on the 4th bad epoch where Keras reduces on the 3rd: first cut one
+        // epoch later (Keras 33, README; torch 34).
+        assert!(
+            lines[torch].contains("at the end of epoch(s) 34,"),
+            "{stdout}"
+        );
+        assert!(
+            lines[torch + 1].contains("differs from the logged LR from epoch 34"),
+            "{stdout}"
+        );
+        // --translate gives torch the equivalent settings: the same path as the log.
+        let (code, stdout, stderr) = run(lrviz()
+            .arg("compare")
+            .arg(real_log("keras3_csvlogger.csv"))
+            .args(["--flavors", "keras,torch", "--translate", "--factor", "0.5"])
+            .args(["--patience", "3", "--min-lr", "1e-4", "--out"])
+            .arg(&out));
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(
+            stdout.matches("matches the logged LR").count(),
+            2,
+            "{stdout}"
+        );
+    }
+
+    #[test]
+    fn compare_usage_errors() {
+        let k = real_log("keras3_csvlogger.csv");
+        for (args, needle) in [
+            (vec!["--label", "only one"], "--label"),
+            (vec!["--factor", "0.5"], "--flavors"),
+        ] {
+            let (code, _, stderr) = run(lrviz()
+                .arg("compare")
+                .arg(&k)
+                .arg(&k)
+                .args(&args)
+                .arg("--out")
+                .arg(tmp("compare-bad")));
+            assert_eq!(code, 2, "{args:?}: {stderr}");
+            assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        }
+        let (code, _, stderr) = run(lrviz().arg("compare").arg(&k));
+        assert_eq!(code, 2);
+        assert!(stderr.contains("two or more logs"), "{stderr}");
+    }
+}
+
+mod malformed_logs {
+    use super::*;
+
+    #[test]
+    fn an_unknown_column_lists_the_available_ones() {
+        let out = tmp("bad-col");
+        for cmd in [
+            vec!["plot", "--metric", "val_auc"],
+            vec!["sweep", "--monitor", "val_auc"],
+        ] {
+            let (code, _, stderr) = run(lrviz()
+                .arg(cmd[0])
+                .arg(real_log("keras3_csvlogger.csv"))
+                .args(&cmd[1..])
+                .arg("--out")
+                .arg(&out));
+            assert_eq!(code, 1, "{cmd:?}: {stderr}");
+            assert!(
+                stderr.contains("keras3_csvlogger.csv")
+                    && stderr.contains("`val_auc`")
+                    && stderr.contains("val_loss")
+                    && stderr.contains("learning_rate"),
+                "{cmd:?}: {stderr}"
+            );
+        }
+        assert!(files_in(&out).is_empty(), "nothing written");
+    }
+
+    #[test]
+    fn a_non_numeric_cell_names_the_file_line_and_column() {
+        let dir = tmp("bad-cell");
+        let log = dir.join("log.csv");
+        std::fs::write(&log, "epoch,lr,val_loss\n0,0.1,0.5\n1,0.1,abc\n2,0.1,0.4\n").unwrap();
+        for cmd in ["plot", "sweep", "compare"] {
+            let mut c = lrviz();
+            c.arg(cmd).arg(&log);
+            if cmd == "compare" {
+                c.args(["--flavors", "keras"]);
+            }
+            let (code, _, stderr) = run(c.arg("--out").arg(dir.join("out")));
+            assert_eq!(code, 1, "{cmd}: {stderr}");
+            assert!(
+                stderr.contains("log.csv:3: column `val_loss`: `abc` is not a number"),
+                "{cmd}: {stderr}"
+            );
+        }
+        assert!(!dir.join("out").exists());
+    }
+
+    #[test]
+    fn a_log_without_an_lr_column_asks_for_one() {
+        let dir = tmp("no-lr");
+        let log = dir.join("log.csv");
+        std::fs::write(&log, "epoch,val_loss\n0,0.5\n1,0.4\n").unwrap();
+        let (code, _, stderr) = run(lrviz()
+            .arg("plot")
+            .arg(&log)
+            .arg("--out")
+            .arg(dir.join("o")));
+        assert_eq!(code, 1);
+        assert!(stderr.contains("--lr-column"), "{stderr}");
+        let (code, _, stderr) = run(lrviz().arg("sweep").arg(&log).arg("--patience").arg("1,2"));
+        assert_eq!(code, 2);
+        assert!(stderr.contains("pass --lr"), "{stderr}");
+    }
+}
