@@ -402,6 +402,37 @@ fn print_report(
             ));
         }
     }
+    // Each side at its best setting on this machine's cores: lrviz's fused step is
+    // single-threaded by design (a batch of 32 is too small to split), the peers are taken at
+    // whichever thread count ran fastest.
+    for &w in &opts.workloads {
+        let best = |prefix: &str| {
+            results
+                .iter()
+                .filter(|r| {
+                    r["workload"] == w && r["impl"].as_str().is_some_and(|i| i.starts_with(prefix))
+                })
+                .max_by(|a, b| num(a, "samples_per_s").total_cmp(&num(b, "samples_per_s")))
+        };
+        let Some(ours) = best("lrviz") else { continue };
+        for peer in ["pytorch", "keras"] {
+            if let Some(p) = best(peer) {
+                let threads = |r: &Value| {
+                    r["threads"]
+                        .as_i64()
+                        .map_or("default".into(), |t| t.to_string())
+                };
+                ratio_lines.push(format!(
+                    "| {w} | best: {} ({} thread) / {} ({} threads) | {:.1}x |",
+                    ours["impl"].as_str().unwrap_or("?"),
+                    threads(ours),
+                    p["impl"].as_str().unwrap_or("?"),
+                    threads(p),
+                    num(ours, "samples_per_s") / num(p, "samples_per_s")
+                ));
+            }
+        }
+    }
     if !ratio_lines.is_empty() {
         println!("\n## Ratios (train samples/s, same run)\n");
         println!("| workload | lrviz / peer | ratio |\n|---|---|---|");

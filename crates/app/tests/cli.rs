@@ -182,7 +182,7 @@ mod train {
         let dir = tmp("no-shuffle-split");
         let mut csv = String::from("x,y\n");
         for i in 0..50 {
-            let y = u8::from(i < 2 || i >= 40);
+            let y = u8::from(!(2..40).contains(&i));
             csv.push_str(&format!("0,{y}\n"));
         }
         std::fs::write(dir.join("ordered.csv"), csv).unwrap();
