@@ -80,7 +80,10 @@ fn parse(args: &[String]) -> Result<Opts> {
                     Some("seed") => vec!["seed"],
                     Some("large") => vec!["large"],
                     Some("all") => vec!["seed", "large"],
-                    other => bail!("--workload takes seed, large or all, got {other:?}"),
+                    other => bail!(
+                        "--workload takes seed, large or all, got {}",
+                        other.unwrap_or("nothing")
+                    ),
                 }
             }
             "--reps" => {
