@@ -1,4 +1,5 @@
-//! Project automation: `cargo xtask demo` (the main job end to end) and friends.
+//! Project automation: `cargo xtask demo` (the main job end to end), `cargo xtask bench`
+//! (performance, side by side with the peers) and friends.
 //!
 //! Kept dependency-light on purpose: it drives the built `lrviz` binary exactly as a user would.
 
@@ -6,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
+
+mod bench;
 
 const USAGE: &str = "usage: cargo xtask <command>
 
@@ -18,11 +21,12 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("demo") => demo(&args[1..]),
+        Some("bench") => bench::bench(&args[1..]),
         Some("-h" | "--help") | None => {
-            print!("{USAGE}");
+            print!("{USAGE}{}", bench::USAGE);
             Ok(())
         }
-        Some(other) => bail!("unknown xtask command {other:?}\n{USAGE}"),
+        Some(other) => bail!("unknown xtask command {other:?}\n{USAGE}{}", bench::USAGE),
     }
 }
 

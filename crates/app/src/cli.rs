@@ -156,6 +156,10 @@ pub struct TrainArgs {
     /// Keep the class ratio equal in both splits
     #[arg(long, help_heading = "Data")]
     pub stratify: bool,
+    /// Split without shuffling: the first rows train, the last --val-split validate (as the
+    /// benchmark workloads and Keras' validation_split do)
+    #[arg(long, help_heading = "Data")]
+    pub no_shuffle_split: bool,
     /// Standardize features with training-split statistics [default: on for --data, off for synthetic]
     #[arg(long, help_heading = "Data", conflicts_with = "no_standardize")]
     pub standardize: bool,

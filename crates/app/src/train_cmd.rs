@@ -73,13 +73,19 @@ pub fn load_data(args: &TrainArgs) -> Result<(Split, DataInfo)> {
     } else {
         standardize_default
     };
-    let mut split = train_val_split(&ds, args.val_split, args.stratify, true, args.seed)
-        .with_context(|| {
-            format!(
-                "cannot split {} with --val-split {}",
-                ds.source, args.val_split
-            )
-        })?;
+    let mut split = train_val_split(
+        &ds,
+        args.val_split,
+        args.stratify,
+        !args.no_shuffle_split,
+        args.seed,
+    )
+    .with_context(|| {
+        format!(
+            "cannot split {} with --val-split {}",
+            ds.source, args.val_split
+        )
+    })?;
     if standardize {
         let s = Standardizer::fit(&split.train);
         s.apply(&mut split.train);
@@ -207,6 +213,7 @@ pub fn run(args: &TrainArgs, interrupt: Option<Arc<AtomicBool>>) -> Result<Train
         shuffle: !args.no_shuffle,
         stop_on_nan: !args.nan_to_scheduler,
         interrupt,
+        ..TrainConfig::default()
     };
     let mut warnings = plateau.warnings(args.lr);
     let mut plateau_cb = PlateauCallback::new(plateau.clone(), args.lr)?;

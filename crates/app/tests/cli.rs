@@ -194,6 +194,49 @@ mod train {
     }
 
     #[test]
+    fn no_shuffle_split_validates_on_the_last_rows() {
+        // 50 rows with an all-zero feature: the network outputs the same logit for every
+        // row, and with 38 of the 40 first rows labelled 0 it predicts 0 everywhere (the
+        // logit starts at 0, which predicts 0, and only falls). The last 10 rows are all 1:
+        // validated on them (--no-shuffle-split) the accuracy is 0 in every epoch; a
+        // shuffled split puts some 0-labelled rows into validation.
+        let dir = tmp("no-shuffle-split");
+        let mut csv = String::from("x,y\n");
+        for i in 0..50 {
+            let y = u8::from(!(2..40).contains(&i));
+            csv.push_str(&format!("0,{y}\n"));
+        }
+        std::fs::write(dir.join("ordered.csv"), csv).unwrap();
+        let val_accuracies = |extra: &[&str], out: &str| -> Vec<f64> {
+            let (code, o, e) = run(lrviz()
+                .args(["train", "--data"])
+                .arg(dir.join("ordered.csv"))
+                .args(["--epochs", "3", "--quiet"])
+                .args(extra)
+                .arg("--out")
+                .arg(dir.join(out)));
+            assert_eq!(code, 0, "{o}{e}");
+            let h: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(dir.join(out).join("history.json")).unwrap(),
+            )
+            .unwrap();
+            assert_eq!(h["data"]["val_rows"], 10);
+            h["epochs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["val_accuracy"].as_f64().unwrap())
+                .collect()
+        };
+        assert_eq!(
+            val_accuracies(&["--no-shuffle-split"], "ordered"),
+            [0.0, 0.0, 0.0]
+        );
+        let shuffled = val_accuracies(&[], "shuffled");
+        assert!(shuffled.iter().all(|&a| a > 0.0), "{shuffled:?}");
+    }
+
+    #[test]
     fn torch_flavor_trains_and_keras_messages_use_one_based_epochs() {
         let out = tmp("torch");
         let (code, o, e) = run(lrviz()

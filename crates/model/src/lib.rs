@@ -22,6 +22,7 @@
 
 mod callbacks;
 mod error;
+mod fused;
 mod mlp;
 mod sgd;
 mod train;
@@ -31,5 +32,6 @@ pub use error::ModelError;
 pub use mlp::{accuracy, bce_with_logits, Activation, Mlp, MlpConfig};
 pub use sgd::{Sgd, SgdConfig};
 pub use train::{
-    evaluate, train, Callback, CallbackEvent, Control, EpochLogs, StopReason, TrainConfig, TrainRun,
+    evaluate, train, Callback, CallbackEvent, Control, EpochLogs, StepKind, StopReason,
+    TrainConfig, TrainRun,
 };

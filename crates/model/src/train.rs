@@ -1,10 +1,16 @@
 //! The training loop and the callback contract.
 //!
 //! Each epoch: the training rows are shuffled with the run's seeded RNG and copied once into
-//! one contiguous tensor (batches are views into it, not gathered per step); every batch does
-//! forward, loss, backward and an SGD step; then the whole validation split is evaluated and
-//! every callback sees the epoch's [`EpochLogs`]. A callback may set a new learning rate, which
-//! takes effect from the next epoch, or stop training (see [`Control`]).
+//! one contiguous buffer (batches are contiguous slices of it, not gathered per step); every
+//! batch does forward, loss, backward and an SGD step; then the whole validation split is
+//! evaluated and every callback sees the epoch's [`EpochLogs`]. A callback may set a new
+//! learning rate, which takes effect from the next epoch, or stop training (see [`Control`]).
+//!
+//! Two interchangeable steps compute that ([`StepKind`]): the fused step (default,
+//! `crate::fused`: a hand-derived forward/backward on the weights as plain `f32` buffers, no
+//! allocation per step; the candle variables are written once training ends) and candle's
+//! autograd, kept as the reference the fused step is tested against. They agree to within
+//! float32 rounding (only the order of sums differs).
 //!
 //! A non-finite training loss stops the run after that batch (like Keras' `TerminateOnNaN`),
 //! unless [`TrainConfig::stop_on_nan`] is off, in which case the NaN flows into the logs and
@@ -20,8 +26,21 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 
+use crate::fused::FusedMlp;
 use crate::mlp::{accuracy, bce_with_logits};
 use crate::{Mlp, MlpConfig, ModelError, Sgd, SgdConfig};
+
+/// How each training step is computed. Both give the same trajectory to within float32
+/// rounding; see the module docs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepKind {
+    /// Hand-derived forward/backward and SGD update on plain buffers (fast; the default).
+    #[default]
+    Fused,
+    /// candle's autograd and the [`Sgd`] optimizer, one tensor per op (the reference).
+    Autograd,
+}
 
 /// Training settings.
 #[derive(Clone, Debug)]
@@ -41,6 +60,8 @@ pub struct TrainConfig {
     pub stop_on_nan: bool,
     /// Set from another thread (e.g. a Ctrl-C handler) to stop after the current batch.
     pub interrupt: Option<Arc<AtomicBool>>,
+    /// How each step is computed (default [`StepKind::Fused`]).
+    pub step: StepKind,
 }
 
 impl Default for TrainConfig {
@@ -53,6 +74,7 @@ impl Default for TrainConfig {
             shuffle: true,
             stop_on_nan: true,
             interrupt: None,
+            step: StepKind::Fused,
         }
     }
 }
@@ -286,6 +308,132 @@ fn shuffle_seed(seed: u64) -> u64 {
     seed ^ 0x9E37_79B9_7F4A_7C15
 }
 
+/// The two ways of computing a step, behind one interface for the loop.
+enum Engine {
+    Autograd {
+        opt: Sgd,
+        x_val: Tensor,
+        y_val: Tensor,
+        /// This epoch's shuffled rows as tensors (batches are `narrow` views).
+        epoch: Option<(Tensor, Tensor)>,
+    },
+    Fused(Box<FusedMlp>),
+}
+
+impl Engine {
+    fn new(
+        model: &Mlp,
+        config: &TrainConfig,
+        train: &Dataset,
+        val: &Dataset,
+    ) -> Result<Self, ModelError> {
+        Ok(match config.step {
+            StepKind::Autograd => {
+                let (x_val, y_val) = to_tensors(val)?;
+                Engine::Autograd {
+                    opt: Sgd::new(model.vars(), config.sgd)?,
+                    x_val,
+                    y_val,
+                    epoch: None,
+                }
+            }
+            StepKind::Fused => Engine::Fused(Box::new(FusedMlp::new(
+                model,
+                &config.sgd,
+                config.batch_size.min(train.n_rows()),
+            )?)),
+        })
+    }
+
+    fn set_learning_rate(&mut self, lr: f64) {
+        match self {
+            Engine::Autograd { opt, .. } => opt.set_learning_rate(lr),
+            Engine::Fused(f) => f.set_learning_rate(lr),
+        }
+    }
+
+    /// Called once per epoch with the shuffled copy of the training rows.
+    fn begin_epoch(&mut self, xs: &[f32], ys: &[f32], d: usize) -> Result<(), ModelError> {
+        if let Engine::Autograd { epoch, .. } = self {
+            let n = ys.len();
+            *epoch = Some((
+                Tensor::from_slice(xs, (n, d), &Device::Cpu)?,
+                Tensor::from_slice(ys, (n, 1), &Device::Cpu)?,
+            ));
+        }
+        Ok(())
+    }
+
+    /// One step on rows `start..start + len` of the epoch's copy: (mean loss, correct rows
+    /// as the accuracy times the batch length).
+    fn step(
+        &mut self,
+        model: &Mlp,
+        xs: &[f32],
+        ys: &[f32],
+        start: usize,
+        len: usize,
+    ) -> Result<(f64, f64), ModelError> {
+        match self {
+            Engine::Autograd { opt, epoch, .. } => {
+                let (x_epoch, y_epoch) = epoch.as_ref().expect("begin_epoch ran");
+                let xb = x_epoch.narrow(0, start, len)?;
+                let yb = y_epoch.narrow(0, start, len)?;
+                let z = model.forward(&xb)?;
+                let loss = bce_with_logits(&z, &yb)?;
+                let loss_value = loss.to_scalar::<f32>()? as f64;
+                let correct = accuracy(&z, &yb)? * len as f64;
+                opt.backward_step(&loss)?;
+                Ok((loss_value, correct))
+            }
+            Engine::Fused(f) => {
+                let d = xs.len() / ys.len();
+                let out = f.step(&xs[start * d..(start + len) * d], &ys[start..start + len]);
+                // The same arithmetic as the autograd path's `accuracy * len`.
+                let correct = out.correct as f64 / len as f64 * len as f64;
+                Ok((out.loss, correct))
+            }
+        }
+    }
+
+    /// Validation loss and accuracy.
+    fn evaluate(&mut self, model: &Mlp, val: &Dataset) -> Result<(f64, f64), ModelError> {
+        match self {
+            Engine::Autograd { x_val, y_val, .. } => {
+                let z_val = model.forward(x_val)?;
+                let val_loss = bce_with_logits(&z_val, y_val)?.to_scalar::<f32>()? as f64;
+                Ok((val_loss, accuracy(&z_val, y_val)?))
+            }
+            Engine::Fused(f) => Ok(f.evaluate(&val.features, &val.labels)),
+        }
+    }
+
+    fn weights(&self, model: &Mlp) -> Result<Vec<Vec<f32>>, ModelError> {
+        match self {
+            Engine::Autograd { .. } => model.weights(),
+            Engine::Fused(f) => Ok(f.weights()),
+        }
+    }
+
+    fn set_weights(&mut self, model: &Mlp, w: &[Vec<f32>]) -> Result<(), ModelError> {
+        match self {
+            Engine::Autograd { .. } => model.set_weights(w),
+            Engine::Fused(f) => {
+                f.set_weights(w);
+                Ok(())
+            }
+        }
+    }
+
+    /// Makes the candle variables hold the trained weights.
+    fn finish(&self, model: &Mlp) -> Result<(), ModelError> {
+        match self {
+            Engine::Autograd { .. } => Ok(()),
+            Engine::Fused(f) => f.sync_into(model),
+        }
+    }
+}
+
 /// Trains a fresh network on `train`, validating on `val` after every epoch.
 pub fn train(
     mlp: &MlpConfig,
@@ -308,10 +456,9 @@ pub fn train(
     }
     let started = std::time::Instant::now();
     let model = Mlp::new(mlp, config.seed)?;
-    let mut opt = Sgd::new(model.vars(), config.sgd)?;
+    let mut engine = Engine::new(&model, config, train, val)?;
     let mut rng = rand::rngs::StdRng::seed_from_u64(shuffle_seed(config.seed));
     let (n, d) = (train.n_rows(), train.n_features);
-    let (x_val, y_val) = to_tensors(val)?;
     let mut order: Vec<usize> = (0..n).collect();
     let mut xs = vec![0f32; n * d];
     let mut ys = vec![0f32; n];
@@ -321,37 +468,33 @@ pub fn train(
     for cb in callbacks.iter_mut() {
         cb.on_train_begin(&mut control)?;
     }
-    opt.set_learning_rate(control.lr);
+    let mut lr = control.lr;
+    engine.set_learning_rate(lr);
     let mut history = Vec::with_capacity(config.epochs);
     let mut events = Vec::new();
     let mut best_weights: Option<Vec<Vec<f32>>> = None;
     let mut stop = StopReason::Completed;
 
     'epochs: for epoch in 0..config.epochs {
-        let lr = opt.learning_rate();
         if config.shuffle {
             order.shuffle(&mut rng);
         }
-        for (row, &src) in order.iter().enumerate() {
-            xs[row * d..(row + 1) * d].copy_from_slice(train.row(src));
-            ys[row] = train.labels[src];
+        if epoch == 0 || config.shuffle {
+            for (row, &src) in order.iter().enumerate() {
+                xs[row * d..(row + 1) * d].copy_from_slice(train.row(src));
+                ys[row] = train.labels[src];
+            }
+            engine.begin_epoch(&xs, &ys, d)?;
         }
-        let x_epoch = Tensor::from_slice(&xs, (n, d), &Device::Cpu)?;
-        let y_epoch = Tensor::from_slice(&ys, (n, 1), &Device::Cpu)?;
         let (mut loss_sum, mut correct, mut seen) = (0f64, 0f64, 0usize);
         let mut diverged = None;
         for batch in 0..batches {
             let start = batch * config.batch_size;
             let len = config.batch_size.min(n - start);
-            let xb = x_epoch.narrow(0, start, len)?;
-            let yb = y_epoch.narrow(0, start, len)?;
-            let z = model.forward(&xb)?;
-            let loss = bce_with_logits(&z, &yb)?;
-            let loss_value = loss.to_scalar::<f32>()? as f64;
-            correct += accuracy(&z, &yb)? * len as f64;
+            let (loss_value, batch_correct) = engine.step(&model, &xs, &ys, start, len)?;
+            correct += batch_correct;
             loss_sum += loss_value * len as f64;
             seen += len;
-            opt.backward_step(&loss)?;
             for cb in callbacks.iter_mut() {
                 cb.on_batch_end(epoch, batch, batches);
             }
@@ -371,15 +514,14 @@ pub fn train(
                 }
             }
         }
-        let z_val = model.forward(&x_val)?;
-        let val_loss = bce_with_logits(&z_val, &y_val)?.to_scalar::<f32>()? as f64;
+        let (val_loss, val_accuracy) = engine.evaluate(&model, val)?;
         let logs = EpochLogs {
             epoch,
             learning_rate: lr,
             loss: loss_sum / seen as f64,
             accuracy: correct / seen as f64,
             val_loss,
-            val_accuracy: accuracy(&z_val, &y_val)?,
+            val_accuracy,
             batches: diverged.map_or(batches, |(b, _)| b + 1),
         };
         history.push(logs.clone());
@@ -394,7 +536,7 @@ pub fn train(
         for cb in callbacks.iter_mut() {
             cb.on_epoch_end(&logs, &mut control)?;
             if control.snapshot {
-                best_weights = Some(model.weights()?);
+                best_weights = Some(engine.weights(&model)?);
                 control.snapshot = false;
             }
             if let Some(reason) = control.stop.take() {
@@ -409,12 +551,13 @@ pub fn train(
         events.extend(control.events.drain(..).map(|e| (epoch, e)));
         if control.restore {
             if let Some(w) = &best_weights {
-                model.set_weights(w)?;
+                engine.set_weights(&model, w)?;
             }
             control.restore = false;
         }
         if control.lr != lr {
-            opt.set_learning_rate(control.lr);
+            lr = control.lr;
+            engine.set_learning_rate(lr);
         }
         if !matches!(stop, StopReason::Completed) {
             break;
@@ -426,9 +569,10 @@ pub fn train(
     }
     if control.restore {
         if let Some(w) = &best_weights {
-            model.set_weights(w)?;
+            engine.set_weights(&model, w)?;
         }
     }
+    engine.finish(&model)?;
     let last_epoch = history.len().saturating_sub(1);
     events.extend(control.events.drain(..).map(|e| (last_epoch, e)));
     Ok(TrainRun {
