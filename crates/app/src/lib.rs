@@ -24,6 +24,8 @@ pub mod chart;
 pub mod cli;
 pub mod errors;
 pub mod history;
+pub mod interrupt;
+pub mod limits;
 pub mod output;
 pub mod parse;
 pub mod plateau;

@@ -322,7 +322,8 @@ pub fn train(
         cb.on_train_begin(&mut control)?;
     }
     opt.set_learning_rate(control.lr);
-    let mut history = Vec::with_capacity(config.epochs);
+    // Capped: `epochs` may be huge (a run meant to be stopped by a callback or Ctrl-C).
+    let mut history = Vec::with_capacity(config.epochs.min(1 << 12));
     let mut events = Vec::new();
     let mut best_weights: Option<Vec<Vec<f32>>> = None;
     let mut stop = StopReason::Completed;
