@@ -129,7 +129,7 @@ pub struct TrainArgs {
     /// CSV field separator [default: detected among , ; and tab]
     #[arg(long, value_parser = crate::parse::delimiter, help_heading = "Data")]
     pub delimiter: Option<u8>,
-    /// Largest --data file read into memory, e.g. 500M or 8G [default: a quarter of the
+    /// Largest --data file read into memory, e.g. 500M or 8G [default: a fifth of the
     /// available memory; 1G where unknown]
     #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size, help_heading = "Data")]
     pub max_data_size: Option<u64>,

@@ -864,6 +864,28 @@ mod data_matrix {
                 "raise the limit with --max-data-size",
             ],
         );
+        // The default limit (a fifth of the available memory, or 1 GiB where unknown) refuses
+        // a 1 TiB file without reading it: a sparse file, so the test writes nothing.
+        let dir = tmp("too-large-default");
+        let huge = dir.join("huge.csv");
+        std::fs::File::create(&huge)
+            .unwrap()
+            .set_len(1 << 40)
+            .unwrap();
+        let got = run_out(
+            "too-large-default-run",
+            &["train", "--data", huge.to_str().unwrap()],
+        );
+        assert_refused(
+            "1 TiB",
+            1,
+            got,
+            &[
+                "huge.csv: the data file is 1.0 TiB (1099511627776 bytes), over the limit of",
+                "for a training set held in memory",
+            ],
+        );
+        std::fs::remove_file(&huge).unwrap();
         // Raised, it trains.
         let out = tmp("too-large-raised");
         let (code, o, e) = run(lrviz()
