@@ -222,6 +222,22 @@ pub fn run(args: &TrainArgs, interrupt: Option<Arc<AtomicBool>>) -> Result<Train
             "--restore-best-weights needs --early-stopping N (it restores the best weights when early stopping ends the run)",
         ));
     }
+    let probe = EpochLogs {
+        epoch: 0,
+        learning_rate: 0.0,
+        loss: 0.0,
+        accuracy: 0.0,
+        val_loss: 0.0,
+        val_accuracy: 0.0,
+        batches: 0,
+    };
+    if probe.get(&plateau.monitor).is_none() {
+        return Err(usage(format!(
+            "--monitor {}: lrviz train logs only {}; with another metric the schedule would never reduce the LR (Keras would warn every epoch)",
+            plateau.monitor,
+            EpochLogs::METRICS.join(", ")
+        )));
+    }
     if args.nesterov && args.momentum == 0.0 {
         return Err(usage(
             "--nesterov needs --momentum > 0 (e.g. --momentum 0.9)",

@@ -1133,6 +1133,10 @@ mod flag_matrix {
             (&["train", "--mode", "sideways"], "--mode"),
             (&["train", "--flavor", "torch", "--mode", "auto"], "--mode"),
             (&["train", "--activation", "gelu"], "--activation"),
+            (
+                &["train", "--monitor", "val_auc", "--mode", "max"],
+                "--monitor",
+            ),
             // conflicting or incomplete combinations
             (
                 &["train", "--standardize", "--no-standardize"],
@@ -1210,6 +1214,7 @@ mod panics {
     }
 }
 
+#[cfg(unix)]
 mod interrupted_runs {
     //! Killing lrviz (SIGKILL) at any time leaves each output file old-and-complete or
     //! new-and-complete; Ctrl-C (SIGINT) stops training cleanly with exit 130.
