@@ -21,6 +21,57 @@ pub fn lr_trace(label: &str, records: &[EpochRecord]) -> LrTrace {
     }
 }
 
+/// A trace a log axis can draw, and a note when one had to change: an LR of 0 (a Keras-flavor
+/// LR under `min_lr` 0 underflows float32 to 0 after about 40 reductions) or any other value a
+/// log axis cannot show is drawn one decade below the trace's smallest positive LR.
+pub fn drawable(mut trace: LrTrace) -> (LrTrace, Option<String>) {
+    let ok = |v: f64| v.is_finite() && v > 0.0;
+    // The first epoch whose LR (used during it, or set at its end) cannot be drawn.
+    let first_bad = trace
+        .lr
+        .iter()
+        .enumerate()
+        .map(|(e, &v)| (e, v))
+        .chain(
+            trace
+                .reductions
+                .iter()
+                .flat_map(|r| [(r.epoch, r.from), (r.epoch + 1, r.to)]),
+        )
+        .filter(|&(_, v)| !ok(v))
+        .min_by_key(|&(e, _)| e);
+    let Some((epoch, value)) = first_bad else {
+        return (trace, None);
+    };
+    let smallest = trace
+        .lr
+        .iter()
+        .chain(trace.reductions.iter().flat_map(|r| [&r.from, &r.to]))
+        .copied()
+        .filter(|&v| ok(v))
+        .fold(f64::INFINITY, f64::min);
+    let floor = if smallest.is_finite() {
+        smallest / 10.0
+    } else {
+        1e-12
+    };
+    let fix = |v: &mut f64| {
+        if !ok(*v) {
+            *v = floor;
+        }
+    };
+    trace.lr.iter_mut().for_each(fix);
+    for r in &mut trace.reductions {
+        fix(&mut r.from);
+        fix(&mut r.to);
+    }
+    let note = format!(
+        "the learning rate is {value} from epoch {epoch}, which a log axis cannot show: drawn at {}, a decade below the smallest positive LR",
+        lrviz_viz::format_lr(floor)
+    );
+    (trace, Some(note))
+}
+
 /// The two-panel chart of a training run: LR on top, validation and training loss below.
 pub fn training_chart(h: &History) -> ChartSpec {
     let mut subtitle = vec![
@@ -50,7 +101,8 @@ pub fn training_chart(h: &History) -> ChartSpec {
         ),
     ];
     subtitle.extend(h.warnings.iter().map(|w| format!("warning: {w}")));
-    let mut notes = Vec::new();
+    let (trace, lr_note) = drawable(lr_trace("learning rate", &h.epochs));
+    let mut notes: Vec<String> = lr_note.into_iter().collect();
     if let Some(best) = h.summary.best_epoch {
         notes.push(format!(
             "best val_loss {:.4} at epoch {best} (val_accuracy {:.3}); {} reduction(s); stop: {}",
@@ -66,7 +118,7 @@ pub fn training_chart(h: &History) -> ChartSpec {
             h.plateau.flavor
         ),
         subtitle,
-        lr_traces: vec![lr_trace("learning rate", &h.epochs)],
+        lr_traces: vec![trace],
         metrics: vec![
             MetricSeries {
                 label: "val_loss".into(),
@@ -97,13 +149,13 @@ pub fn stop_text(stop: &lrviz_model::StopReason) -> String {
         Interrupted {
             epoch,
             batches_done,
-        } => format!("interrupted in epoch {epoch} after {batches_done} batches"),
+        } => format!("interrupted in epoch {epoch} after {batches_done} batch(es)"),
     }
 }
 
 /// The chart of a replay: the replayed LR over the monitored series.
 pub fn replay_chart(r: &crate::replay_cmd::ReplayReport) -> ChartSpec {
-    let trace = LrTrace {
+    let (trace, lr_note) = drawable(LrTrace {
         label: format!("learning rate ({} replay)", r.config.flavor),
         lr: r.decisions.iter().map(|d| d.lr_before).collect(),
         reductions: r
@@ -116,7 +168,7 @@ pub fn replay_chart(r: &crate::replay_cmd::ReplayReport) -> ChartSpec {
                 to: d.lr_after,
             })
             .collect(),
-    };
+    });
     let mut subtitle = vec![
         r.config.summary(),
         format!("replayed on {} of {}", r.monitor, r.source),
@@ -126,6 +178,7 @@ pub fn replay_chart(r: &crate::replay_cmd::ReplayReport) -> ChartSpec {
         "a replay shows what the schedule decides on the recorded curve; it cannot know how the loss would have moved under the new LR".to_string(),
     ];
     notes.extend(r.logged_lr_check.clone());
+    notes.extend(lr_note);
     ChartSpec {
         title: format!("ReduceLROnPlateau replay ({})", r.config.flavor),
         subtitle,
@@ -138,5 +191,51 @@ pub fn replay_chart(r: &crate::replay_cmd::ReplayReport) -> ChartSpec {
         metric_axis: r.monitor.clone(),
         notes,
         ..ChartSpec::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_lr_of_zero_is_drawn_a_decade_below_the_smallest_positive_one() {
+        // Reductions 1e-3 -> 1e-4 at epoch 0 and 1e-4 -> 0 at epoch 1 (float32 underflow).
+        let trace = LrTrace {
+            label: "lr".into(),
+            lr: vec![1e-3, 1e-4, 0.0, 0.0],
+            reductions: vec![
+                Reduction {
+                    epoch: 0,
+                    from: 1e-3,
+                    to: 1e-4,
+                },
+                Reduction {
+                    epoch: 1,
+                    from: 1e-4,
+                    to: 0.0,
+                },
+            ],
+        };
+        let (t, note) = drawable(trace);
+        assert_eq!(t.lr, [1e-3, 1e-4, 1e-5, 1e-5]);
+        assert_eq!(t.reductions[1].to, 1e-5);
+        let note = note.unwrap();
+        assert!(
+            note.starts_with("the learning rate is 0 from epoch 2"),
+            "{note}"
+        );
+        let spec = ChartSpec {
+            lr_traces: vec![t],
+            ..ChartSpec::default()
+        };
+        assert!(lrviz_viz::render_svg(&spec).is_ok());
+        // A drawable trace is left alone.
+        let fine = LrTrace {
+            label: "lr".into(),
+            lr: vec![0.1, 0.1],
+            reductions: vec![],
+        };
+        assert_eq!(drawable(fine.clone()), (fine, None));
     }
 }

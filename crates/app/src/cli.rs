@@ -74,7 +74,7 @@ pub struct PlateauArgs {
     #[arg(long, help_heading = "ReduceLROnPlateau")]
     pub monitor: Option<String>,
     /// Multiply the LR by this on a plateau, in (0, 1) [default: 0.1]
-    #[arg(long, value_parser = crate::parse::finite_f64, help_heading = "ReduceLROnPlateau")]
+    #[arg(long, value_parser = crate::parse::finite_f64, allow_negative_numbers = true, help_heading = "ReduceLROnPlateau")]
     pub factor: Option<f64>,
     /// Bad epochs tolerated: Keras reduces on the P-th bad epoch, torch on the (P+1)-th [default: 10]
     #[arg(
@@ -130,28 +130,32 @@ pub struct TrainArgs {
     #[arg(long, value_name = "FILE", help_heading = "Data", conflicts_with_all = ["synthetic", "samples", "features"])]
     pub data: Option<PathBuf>,
     /// Label column of --data [default: the last column]
-    #[arg(long, value_name = "COLUMN", help_heading = "Data", requires = "data")]
+    #[arg(long, value_name = "COLUMN", help_heading = "Data")]
     pub label: Option<String>,
     /// For string labels: the value that means class 1 [default: the greater of the two, numerically or else by text]
-    #[arg(long, value_name = "VALUE", help_heading = "Data", requires = "data")]
+    #[arg(long, value_name = "VALUE", help_heading = "Data")]
     pub positive: Option<String>,
     /// CSV field separator [default: detected among , ; and tab]
-    #[arg(long, value_parser = crate::parse::delimiter, help_heading = "Data", requires = "data")]
+    #[arg(long, value_parser = crate::parse::delimiter, help_heading = "Data")]
     pub delimiter: Option<u8>,
+    /// Largest --data file read into memory, e.g. 500M or 8G [default: a fifth of the
+    /// available memory; 1G where unknown]
+    #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size, help_heading = "Data")]
+    pub max_data_size: Option<u64>,
     /// Synthetic data generator
     #[arg(long, value_enum, default_value = "random", help_heading = "Data")]
     pub synthetic: SyntheticArg,
     /// Synthetic rows
-    #[arg(long, default_value_t = 1000, value_parser = crate::parse::positive_usize, help_heading = "Data")]
+    #[arg(long, default_value_t = 1000, allow_negative_numbers = true, value_parser = crate::parse::positive_usize, help_heading = "Data")]
     pub samples: usize,
     /// Synthetic features
-    #[arg(long, default_value_t = 20, value_parser = crate::parse::positive_usize, help_heading = "Data")]
+    #[arg(long, default_value_t = 20, allow_negative_numbers = true, value_parser = crate::parse::positive_usize, help_heading = "Data")]
     pub features: usize,
     /// Synthetic label noise (linear: std of the noise added to x·w; moons/circles: coordinate noise)
-    #[arg(long, default_value_t = 0.5, value_parser = crate::parse::non_negative_f64, help_heading = "Data")]
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true, value_parser = crate::parse::non_negative_f64, help_heading = "Data")]
     pub noise: f64,
     /// Fraction of rows held out for validation, in (0, 1)
-    #[arg(long, default_value_t = 0.2, value_parser = crate::parse::fraction, help_heading = "Data")]
+    #[arg(long, default_value_t = 0.2, allow_negative_numbers = true, value_parser = crate::parse::fraction, help_heading = "Data")]
     pub val_split: f64,
     /// Keep the class ratio equal in both splits
     #[arg(long, help_heading = "Data")]
@@ -168,29 +172,34 @@ pub struct TrainArgs {
     pub no_standardize: bool,
 
     /// Hidden layer widths, comma-separated (e.g. 64 or 64,32)
-    #[arg(long, default_value = "64", value_delimiter = ',', value_parser = crate::parse::positive_usize, help_heading = "Model")]
+    #[arg(long, default_value = "64", value_delimiter = ',', allow_negative_numbers = true, value_parser = crate::parse::positive_usize, help_heading = "Model")]
     pub hidden: Vec<usize>,
     /// Hidden activation: relu or tanh
     #[arg(long, default_value = "relu", help_heading = "Model")]
     pub activation: String,
 
     /// Epochs to train
-    #[arg(long, default_value_t = 60, value_parser = crate::parse::positive_usize, help_heading = "Training")]
+    #[arg(long, default_value_t = 60, allow_negative_numbers = true, value_parser = crate::parse::positive_usize, help_heading = "Training")]
     pub epochs: usize,
     /// Rows per SGD step
-    #[arg(long, default_value_t = 32, value_parser = crate::parse::positive_usize, help_heading = "Training")]
+    #[arg(long, default_value_t = 32, allow_negative_numbers = true, value_parser = crate::parse::positive_usize, help_heading = "Training")]
     pub batch_size: usize,
     /// Initial learning rate, > 0
-    #[arg(long, default_value_t = 0.05, value_parser = crate::parse::positive_f64, help_heading = "Training")]
+    #[arg(long, default_value_t = 0.05, allow_negative_numbers = true, value_parser = crate::parse::positive_f64, help_heading = "Training")]
     pub lr: f64,
     /// SGD momentum, in [0, 1)
-    #[arg(long, default_value_t = 0.0, value_parser = crate::parse::momentum, help_heading = "Training")]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true, value_parser = crate::parse::momentum, help_heading = "Training")]
     pub momentum: f64,
     /// Nesterov momentum (needs --momentum > 0)
     #[arg(long, help_heading = "Training")]
     pub nesterov: bool,
     /// The one seed: data, split, initial weights and shuffles all derive from it
-    #[arg(long, default_value_t = 42, help_heading = "Training")]
+    #[arg(
+        long,
+        default_value_t = 42,
+        allow_negative_numbers = true,
+        help_heading = "Training"
+    )]
     pub seed: u64,
     /// Do not shuffle the training rows each epoch
     #[arg(long, help_heading = "Training")]
@@ -199,10 +208,15 @@ pub struct TrainArgs {
     #[arg(long, help_heading = "Training")]
     pub nan_to_scheduler: bool,
     /// Stop when val_loss has not improved for N epochs (Keras EarlyStopping)
-    #[arg(long, value_name = "N", help_heading = "Training")]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_negative_numbers = true,
+        help_heading = "Training"
+    )]
     pub early_stopping: Option<usize>,
     /// With --early-stopping: put back the best epoch's weights at the end
-    #[arg(long, requires = "early_stopping", help_heading = "Training")]
+    #[arg(long, help_heading = "Training")]
     pub restore_best_weights: bool,
 
     /// Plateau settings.
@@ -235,7 +249,7 @@ pub struct ReplayArgs {
     /// lrviz history.json; `-` reads stdin
     pub log: PathBuf,
     /// The LR before epoch 0 [default: the log's first logged LR]
-    #[arg(long, value_parser = crate::parse::positive_f64)]
+    #[arg(long, value_parser = crate::parse::positive_f64, allow_negative_numbers = true)]
     pub lr: Option<f64>,
     /// Log format, when detection from the header is not wanted: keras, lightning, lrviz-csv, lrviz-json, csv
     #[arg(long)]

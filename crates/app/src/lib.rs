@@ -25,6 +25,8 @@ pub mod cli;
 pub mod compare_cmd;
 pub mod errors;
 pub mod history;
+pub mod interrupt;
+pub mod limits;
 pub mod output;
 pub mod parse;
 pub mod plateau;

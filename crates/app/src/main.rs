@@ -14,8 +14,12 @@ fn main() -> ExitCode {
     if std::env::var_os("RAYON_NUM_THREADS").is_none() {
         std::env::set_var("RAYON_NUM_THREADS", "1");
     }
+    lrviz::errors::install_panic_hook();
     let cli = Cli::parse();
     let interrupt = Arc::new(AtomicBool::new(false));
+    if let Err(e) = lrviz::interrupt::install(interrupt.clone()) {
+        eprintln!("warning: Ctrl-C will end lrviz at once (cannot install a handler: {e})");
+    }
     let result = match &cli.command {
         Command::Train(args) => lrviz::train_cmd::run(args, Some(interrupt.clone())).map(|_| ()),
         Command::Replay(args) => lrviz::replay_cmd::run(args, false),
@@ -29,7 +33,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            lrviz::errors::report(&err);
             ExitCode::from(exit_code(&err) as u8)
         }
     }

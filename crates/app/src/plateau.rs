@@ -4,7 +4,7 @@
 //! Keras user who types `--threshold` with `--flavor keras` learns about `--min-delta`.
 
 use anyhow::Result;
-use lrviz_scheduler::{Flavor, Mode, PlateauConfig, ThresholdMode};
+use lrviz_scheduler::{ConfigError, Flavor, Mode, PlateauConfig, ThresholdMode};
 
 use crate::cli::PlateauArgs;
 use crate::errors::usage;
@@ -70,15 +70,39 @@ pub fn build_config(args: &PlateauArgs) -> Result<PlateauConfig> {
             .parse::<ThresholdMode>()
             .map_err(|e| usage(format!("invalid --threshold-mode {t:?}: {e}")))?;
     }
-    c.validate().map_err(|e| {
-        usage(format!(
+    let refuse = |e: ConfigError| match flag_of(&e) {
+        Some(flag) => usage(format!("invalid {flag} for --flavor {flavor}: {e}")),
+        None => usage(format!(
             "invalid plateau setting for --flavor {flavor}: {e}"
-        ))
-    })?;
-    c.direction().map_err(|e| {
-        usage(format!(
-            "invalid plateau setting for --flavor {flavor}: {e}"
-        ))
-    })?;
+        )),
+    };
+    c.validate().map_err(refuse)?;
+    c.direction().map_err(refuse)?;
     Ok(c)
+}
+
+/// The flag behind a refused setting, so the one-line error names it.
+fn flag_of(e: &ConfigError) -> Option<&'static str> {
+    Some(match e {
+        ConfigError::NonFinite { param, .. } => match *param {
+            "factor" => "--factor",
+            "min_lr" => "--min-lr",
+            "min_delta" => "--min-delta",
+            "threshold" => "--threshold",
+            "eps" => "--eps",
+            _ => return None,
+        },
+        ConfigError::FactorTooLarge { .. } | ConfigError::FactorNotPositive { .. } => "--factor",
+        ConfigError::NegativePatience { .. } => "--patience",
+        ConfigError::NegativeCooldown { .. } => "--cooldown",
+        ConfigError::NegativeMinDelta { .. } => "--min-delta",
+        ConfigError::NegativeThreshold { .. } => "--threshold",
+        ConfigError::NegativeMinLr { .. } => "--min-lr",
+        ConfigError::NegativeEps { .. } => "--eps",
+        ConfigError::AutoModeUnsupported { .. } | ConfigError::UnknownMonitorDirection { .. } => {
+            "--mode"
+        }
+        ConfigError::InvalidLr { .. } => "--lr",
+        _ => return None,
+    })
 }

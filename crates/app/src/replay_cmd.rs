@@ -2,6 +2,7 @@
 //! series, with no training.
 
 use std::fmt::Write as _;
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -143,29 +144,35 @@ fn compare_logged(
     }
 }
 
-/// `lrviz replay` and `lrviz explain`.
+/// `lrviz replay` and `lrviz explain`. The output is streamed, not built in memory first: a
+/// long log's replay holds its per-epoch decisions, not their text as well.
 pub fn run(args: &ReplayArgs, explain: bool) -> Result<()> {
     let report = compute(args)?;
     let out = args.out.as_deref().map(OutputDir::prepare).transpose()?;
-    let text = match args.format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&report).context("cannot encode JSON")?;
-            s.push('\n');
-            s
-        }
-        Format::Csv => to_csv(&report),
-        Format::Table if explain => explain_table(&report),
-        Format::Table => replay_table(&report),
-    };
-    crate::say_raw!("{text}");
+    let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = write_format(&mut w, &report, args.format, explain).and_then(|()| w.flush());
+    drop(w);
+    match written {
+        // A closed stdout (`lrviz replay log.csv | head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.context("cannot write to standard output")?,
+    }
     if let Some(out) = out {
-        let json = serde_json::to_string_pretty(&report).context("cannot encode JSON")?;
         let spec = crate::chart::replay_chart(&report);
         let png = lrviz_viz::render_png(&spec).context("cannot draw the PNG chart")?;
         let svg = lrviz_viz::render_svg(&spec).context("cannot draw the SVG chart")?;
         let files = [
-            out.write("replay.json", format!("{json}\n").as_bytes())?,
-            out.write("replay.csv", to_csv(&report).as_bytes())?,
+            out.write_with("replay.json", |f| {
+                write_format(
+                    &mut std::io::BufWriter::new(f),
+                    &report,
+                    Format::Json,
+                    false,
+                )
+            })?,
+            out.write_with("replay.csv", |f| {
+                write_format(&mut std::io::BufWriter::new(f), &report, Format::Csv, false)
+            })?,
             out.write("lr_schedule.png", &png)?,
             out.write("lr_schedule.svg", svg.as_bytes())?,
         ];
@@ -174,6 +181,25 @@ pub fn run(args: &ReplayArgs, explain: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Writes the report in `format` (and flushes `w`).
+fn write_format<W: Write>(
+    w: &mut W,
+    report: &ReplayReport,
+    format: Format,
+    explain: bool,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *w, report)?;
+            writeln!(w)?;
+        }
+        Format::Csv => write_csv(w, report)?,
+        Format::Table if explain => explain_table(w, report)?,
+        Format::Table => replay_table(w, report)?,
+    }
+    w.flush()
 }
 
 fn event_name(e: &Event) -> String {
@@ -241,35 +267,35 @@ fn footer(r: &ReplayReport) -> String {
     s
 }
 
-fn replay_table(r: &ReplayReport) -> String {
-    let mut s = header(r);
-    let _ = writeln!(
+fn replay_table<W: Write>(s: &mut W, r: &ReplayReport) -> std::io::Result<()> {
+    s.write_all(header(r).as_bytes())?;
+    writeln!(
         s,
         "{:>5}  {:>12}  {:>14}  event",
         "epoch", r.monitor, "lr after"
-    );
+    )?;
     for d in &r.decisions {
-        let _ = writeln!(
+        writeln!(
             s,
             "{:>5}  {:>12}  {:>14}  {}",
             d.epoch,
             opt(d.value),
             python_float_repr(d.lr_after),
             event_name(&d.event)
-        );
+        )?;
     }
-    s + &footer(r)
+    s.write_all(footer(r).as_bytes())
 }
 
-fn explain_table(r: &ReplayReport) -> String {
-    let mut s = header(r);
-    let _ = writeln!(
+fn explain_table<W: Write>(s: &mut W, r: &ReplayReport) -> std::io::Result<()> {
+    s.write_all(header(r).as_bytes())?;
+    writeln!(
         s,
         "{:>5}  {:>12}  {:>12}  {:>12}  {:>7}  {:>8}  {:>12}  {:>12}  why",
         "epoch", "value", "best before", "to beat", "bad", "cooldown", "lr before", "lr after"
-    );
+    )?;
     for d in &r.decisions {
-        let _ = writeln!(
+        writeln!(
             s,
             "{:>5}  {:>12}  {:>12}  {:>12}  {:>7}  {:>8}  {:>12}  {:>12}  {}",
             d.epoch,
@@ -281,18 +307,18 @@ fn explain_table(r: &ReplayReport) -> String {
             python_float_repr(d.lr_before),
             python_float_repr(d.lr_after),
             d.explain()
-        );
+        )?;
     }
-    s + &footer(r)
+    s.write_all(footer(r).as_bytes())
 }
 
-fn to_csv(r: &ReplayReport) -> String {
-    let mut s = String::from(
-        "epoch,value,best,to_beat,wait,trigger,cooldown,lr_before,lr_after,reduced,event\n",
-    );
+fn write_csv<W: Write>(s: &mut W, r: &ReplayReport) -> std::io::Result<()> {
+    s.write_all(
+        b"epoch,value,best,to_beat,wait,trigger,cooldown,lr_before,lr_after,reduced,event\n",
+    )?;
     let f = |v: Option<f64>| v.map_or(String::new(), python_float_repr);
     for d in &r.decisions {
-        let _ = writeln!(
+        writeln!(
             s,
             "{},{},{},{},{},{},{},{},{},{},{}",
             d.epoch,
@@ -306,9 +332,9 @@ fn to_csv(r: &ReplayReport) -> String {
             python_float_repr(d.lr_after),
             u8::from(d.reduced()),
             event_name(&d.event).replace(',', ";")
-        );
+        )?;
     }
-    s
+    Ok(())
 }
 
 /// `lrviz translate`.

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use lrviz_data::{
-    load_csv, synthetic, train_val_split, CsvOptions, Split, Standardizer, SyntheticKind,
-    SyntheticSpec,
+    load_csv_with_limit, synthetic, train_val_split, CsvOptions, DataError, Split, Standardizer,
+    SyntheticKind, SyntheticSpec,
 };
 use lrviz_model::{
     train, Activation, Callback, CallbackEvent, Control, EarlyStopping, EarlyStoppingConfig,
@@ -43,7 +43,21 @@ pub fn load_data(args: &TrainArgs) -> Result<(Split, DataInfo)> {
                 positive: args.positive.clone(),
                 delimiter: args.delimiter,
             };
-            (load_csv(path, &opts)?, true)
+            let (limit, source) = crate::limits::data_file_limit(
+                args.max_data_size,
+                crate::limits::available_memory(),
+            );
+            let ds = load_csv_with_limit(path, &opts, limit).map_err(|e| match e {
+                DataError::TooLarge { path, size, limit } => anyhow::anyhow!(
+                    "{path}: the data file is {} ({size} bytes), over the limit of {} ({limit} \
+                     bytes; {source}) for a training set held in memory; use a smaller file, or \
+                     raise the limit with --max-data-size if the machine has the memory",
+                    crate::limits::human_bytes(size),
+                    crate::limits::human_bytes(limit),
+                ),
+                other => other.into(),
+            })?;
+            (ds, true)
         }
         None => {
             let kind = match args.synthetic {
@@ -60,8 +74,12 @@ pub fn load_data(args: &TrainArgs) -> Result<(Split, DataInfo)> {
                 seed: args.seed,
             };
             (
-                synthetic(&spec)
-                    .map_err(|e| usage(format!("invalid synthetic data flags: {e}")))?,
+                synthetic(&spec).map_err(|e| {
+                    usage(format!(
+                        "invalid synthetic data flags --samples {} --features {} --noise {}: {e}",
+                        args.samples, args.features, args.noise
+                    ))
+                })?,
                 false,
             )
         }
@@ -189,6 +207,43 @@ pub fn run(args: &TrainArgs, interrupt: Option<Arc<AtomicBool>>) -> Result<Train
         .activation
         .parse()
         .map_err(|e: String| usage(format!("invalid --activation: {e}")))?;
+    // Checked here rather than with clap's `requires`, whose message names the flag only on
+    // its second line.
+    if args.data.is_none() {
+        for (given, flag) in [
+            (args.label.is_some(), "--label"),
+            (args.positive.is_some(), "--positive"),
+            (args.delimiter.is_some(), "--delimiter"),
+            (args.max_data_size.is_some(), "--max-data-size"),
+        ] {
+            if given {
+                return Err(usage(format!(
+                    "{flag} applies to a CSV data set: give one with --data FILE, or drop {flag}"
+                )));
+            }
+        }
+    }
+    if args.restore_best_weights && args.early_stopping.is_none() {
+        return Err(usage(
+            "--restore-best-weights needs --early-stopping N (it restores the best weights when early stopping ends the run)",
+        ));
+    }
+    let probe = EpochLogs {
+        epoch: 0,
+        learning_rate: 0.0,
+        loss: 0.0,
+        accuracy: 0.0,
+        val_loss: 0.0,
+        val_accuracy: 0.0,
+        batches: 0,
+    };
+    if probe.get(&plateau.monitor).is_none() {
+        return Err(usage(format!(
+            "--monitor {}: lrviz train logs only {}; with another metric the schedule would never reduce the LR (Keras would warn every epoch)",
+            plateau.monitor,
+            EpochLogs::METRICS.join(", ")
+        )));
+    }
     if args.nesterov && args.momentum == 0.0 {
         return Err(usage(
             "--nesterov needs --momentum > 0 (e.g. --momentum 0.9)",
@@ -196,6 +251,7 @@ pub fn run(args: &TrainArgs, interrupt: Option<Arc<AtomicBool>>) -> Result<Train
     }
     let out = OutputDir::prepare(&args.out)?;
     let (split, data_info) = load_data(args)?;
+    check_memory(args, &data_info)?;
     let mlp = MlpConfig {
         inputs: data_info.features,
         hidden: args.hidden.clone(),
@@ -244,6 +300,8 @@ pub fn run(args: &TrainArgs, interrupt: Option<Arc<AtomicBool>>) -> Result<Train
         ));
     }
 
+    // From here a Ctrl-C stops training after the current batch and the files are still written.
+    let _armed = crate::interrupt::Armed::new();
     let run = {
         let mut callbacks: Vec<&mut dyn Callback> = vec![&mut plateau_cb];
         if let Some(es) = early.as_mut() {
@@ -257,6 +315,18 @@ pub fn run(args: &TrainArgs, interrupt: Option<Arc<AtomicBool>>) -> Result<Train
             if n.starts_with("EarlyStopping restored") {
                 reporter.say(&format!("note: {n}"));
             }
+        }
+    }
+    if let StopReason::Interrupted { batches_done, .. } = run.stop {
+        if run.history.is_empty() {
+            return Err(ExitError {
+                code: EXIT_INTERRUPTED,
+                message: format!(
+                    "interrupted in epoch 0 after {batches_done} batch(es), before any epoch \
+                     completed: nothing was written"
+                ),
+            }
+            .into());
         }
     }
     let mut records = History::records(&run.history, plateau_cb.decisions());
@@ -316,8 +386,10 @@ pub fn run(args: &TrainArgs, interrupt: Option<Arc<AtomicBool>>) -> Result<Train
         StopReason::Interrupted { .. } => Err(ExitError {
             code: EXIT_INTERRUPTED,
             message: format!(
-                "interrupted: {}; the epochs completed so far were written",
-                stop_text(&output.history.stop)
+                "interrupted: {}; history and chart of the {} completed epoch(s) were written to {}",
+                stop_text(&output.history.stop),
+                output.history.epochs.len(),
+                out.path().display()
             ),
         }
         .into()),
@@ -325,17 +397,62 @@ pub fn run(args: &TrainArgs, interrupt: Option<Arc<AtomicBool>>) -> Result<Train
     }
 }
 
-/// Writes history.json, history.csv and the two charts, each atomically.
+/// Writes history.json, history.csv and the two charts, each atomically. The history goes
+/// first, so a chart that cannot be drawn never costs the record of a training run.
 pub fn write_outputs(out: &OutputDir, history: &History) -> Result<Vec<PathBuf>> {
-    let spec = training_chart(history);
-    let png = lrviz_viz::render_png(&spec).context("cannot draw the PNG chart")?;
-    let svg = lrviz_viz::render_svg(&spec).context("cannot draw the SVG chart")?;
-    Ok(vec![
+    let mut files = vec![
         out.write("history.json", history.to_json().as_bytes())?,
         out.write("history.csv", history.to_csv().as_bytes())?,
-        out.write("lr_schedule.png", &png)?,
-        out.write("lr_schedule.svg", svg.as_bytes())?,
-    ])
+    ];
+    let written = "history.json and history.csv were written";
+    let spec = training_chart(history);
+    let png = lrviz_viz::render_png(&spec)
+        .with_context(|| format!("{written}, but the PNG chart cannot be drawn"))?;
+    let svg = lrviz_viz::render_svg(&spec)
+        .with_context(|| format!("{written}, but the SVG chart cannot be drawn"))?;
+    files.push(out.write("lr_schedule.png", &png)?);
+    files.push(out.write("lr_schedule.svg", svg.as_bytes())?);
+    Ok(files)
+}
+
+/// Refuses, before training, a model and data that would not fit the available memory
+/// ([`crate::limits::training_bytes`]).
+fn check_memory(args: &TrainArgs, data: &DataInfo) -> Result<()> {
+    use crate::limits::{available_memory, human_bytes, training_bytes, FALLBACK_MEMORY};
+    let (available, known) = match available_memory() {
+        Some(a) => (a, true),
+        None => (FALLBACK_MEMORY, false),
+    };
+    let needed = training_bytes(
+        data.features,
+        &args.hidden,
+        data.train_rows,
+        data.val_rows,
+        args.batch_size,
+    );
+    if needed.is_some_and(|n| n <= available) {
+        return Ok(());
+    }
+    let widths = args
+        .hidden
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    Err(usage(format!(
+        "--hidden {widths} with {} features, {} training and {} validation rows would need {} \
+         of memory, more than the {} {}; use narrower hidden layers (--hidden) or less data",
+        data.features,
+        data.train_rows,
+        data.val_rows,
+        needed.map_or("more than 16 EiB".to_string(), human_bytes),
+        human_bytes(available),
+        if known {
+            "available"
+        } else {
+            "assumed (available memory unknown)"
+        }
+    )))
 }
 
 fn print_summary(o: &TrainOutput, quiet: bool) {
@@ -367,6 +484,15 @@ fn print_summary(o: &TrainOutput, quiet: bool) {
         fmt(s.best_val_accuracy),
         fmt(s.final_val_loss)
     );
+    if let Some(r) = h.epochs.iter().find(|r| !r.loss.is_finite()) {
+        if !h.training.stop_on_nan {
+            crate::say!(
+                "warning: the training loss is {} from epoch {} on (--nan-to-scheduler passed it to the plateau logic); the weights are lost once it is NaN: lower the learning rate",
+                r.loss,
+                r.epoch
+            );
+        }
+    }
     crate::say!("training took {:.2} s", o.train_seconds);
     for f in &o.files {
         crate::say!("wrote {}", f.display());

@@ -1324,3 +1324,944 @@ mod malformed_logs {
         assert!(stderr.contains("pass --lr"), "{stderr}");
     }
 }
+
+/// What the data-set matrix writes: a small valid CSV body (10 rows, both classes) under any
+/// header, with `d` as separator and `eol` as line end.
+fn rows(d: &str, eol: &str) -> String {
+    (0..10)
+        .map(|i| format!("{}{d}{}{d}{}{eol}", i, 10 - i, i % 2))
+        .collect()
+}
+
+/// Runs `args` plus `--out <fresh dir>/out`; returns exit code, stderr and the out dir.
+fn run_out(name: &str, args: &[&str]) -> (i32, String, String, PathBuf) {
+    let out = tmp(name).join("out");
+    let (code, stdout, stderr) = run(lrviz().args(args).arg("--out").arg(&out));
+    (code, stdout, stderr, out)
+}
+
+/// Checks a refusal: exit `code`, one `error:` line (clap adds usage lines after its first)
+/// holding every needle, no panic or backtrace, and nothing written.
+fn assert_refused(what: &str, code: i32, got: (i32, String, String, PathBuf), needles: &[&str]) {
+    let (got_code, stdout, stderr, out) = got;
+    assert_eq!(got_code, code, "{what}: {stdout}{stderr}");
+    let first = stderr.lines().next().unwrap_or("");
+    assert!(first.starts_with("error: "), "{what}: {stderr}");
+    for n in needles {
+        assert!(
+            first.contains(n),
+            "{what}: {n:?} not in the first line: {stderr}"
+        );
+    }
+    if code == 1 {
+        assert_eq!(stderr.lines().count(), 1, "{what}: one line: {stderr}");
+    }
+    for bad in ["panicked", "RUST_BACKTRACE", "stack backtrace"] {
+        assert!(!stderr.contains(bad), "{what}: {stderr}");
+    }
+    assert!(
+        files_in(&out).is_empty(),
+        "{what} left {:?}",
+        files_in(&out)
+    );
+}
+
+mod data_matrix {
+    //! Every accepted and refused data-set case of issue 6, end to end through `lrviz train`.
+    use super::*;
+
+    #[test]
+    fn bom_crlf_quotes_semicolons_and_tabs_are_read() {
+        let dir = tmp("accepted");
+        // (file, content, extra flags). Each holds 10 rows of 2 features and a 0/1 label.
+        let semicolon = format!(
+            "\u{feff}\"a\";\"b\";\"y\"\r\n{}",
+            rows(";", "\r\n").replacen("0;10;0", "\"0.0\";\"10\";\"0\"", 1)
+        );
+        let tab = format!("a\tb\ty\n{}", rows("\t", "\n"));
+        let cases: [(&str, String, &[&str]); 4] = [
+            ("bom_crlf_semicolon.csv", semicolon, &[]),
+            ("tab.csv", tab.clone(), &[]),
+            ("tab_forced.csv", tab, &["--delimiter", "tab"]),
+            (
+                "quoted_comma.csv",
+                format!("\"a\",\"b, c\",y\n{}", rows(",", "\n")),
+                &[],
+            ),
+        ];
+        for (name, content, flags) in cases {
+            let path = dir.join(name);
+            std::fs::write(&path, content).unwrap();
+            let out = dir.join(format!("out-{name}"));
+            let (code, o, e) = run(lrviz()
+                .args(["train", "--epochs", "1", "--quiet", "--data"])
+                .arg(&path)
+                .args(flags)
+                .arg("--out")
+                .arg(&out));
+            assert_eq!(code, 0, "{name}: {o}{e}");
+            let h: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(out.join("history.json")).unwrap())
+                    .unwrap();
+            assert_eq!(h["data"]["features"], 2, "{name}");
+            assert_eq!(h["data"]["label"], "y", "{name}");
+            let total =
+                h["data"]["train_rows"].as_u64().unwrap() + h["data"]["val_rows"].as_u64().unwrap();
+            assert_eq!(total, 10, "{name}");
+        }
+    }
+
+    #[test]
+    fn every_bad_data_file_is_refused_with_file_line_column_and_what_is_valid() {
+        let dir = tmp("refused");
+        let good = rows(",", "\n");
+        // (file, content, needles). Lines are 1-based with the header on line 1; every
+        // expected text is the DataError message of crates/data/src/error.rs.
+        let cases: Vec<(&str, Vec<u8>, Vec<&str>)> = vec![
+            (
+                "empty.csv",
+                vec![],
+                vec!["empty.csv: empty file", "header row"],
+            ),
+            (
+                "header_only.csv",
+                b"a,b,y\r\n".to_vec(),
+                vec!["header_only.csv: header only", "add at least one row"],
+            ),
+            (
+                "ragged.csv",
+                format!("a,b,y\r\n{good}1,2\r\n").into_bytes(),
+                vec!["ragged.csv:12: row has 2 fields, expected 3"],
+            ),
+            (
+                "latin1.csv",
+                [format!("a,b,y\n{good}").as_bytes(), b"caf\xe9,1,0\n"].concat(),
+                vec!["latin1.csv:12: not valid UTF-8", "save the file as UTF-8"],
+            ),
+            (
+                "nan.csv",
+                format!("a,b,y\n{good}1,nan,0\n").into_bytes(),
+                vec![
+                    "nan.csv:12: column `b`: `nan` is not a finite number",
+                    "finite",
+                ],
+            ),
+            (
+                "inf.csv",
+                format!("a,b,y\n-Infinity,1,0\n{good}").into_bytes(),
+                vec!["inf.csv:2: column `a`: `-Infinity` is not a finite number"],
+            ),
+            (
+                "overflow.csv",
+                format!("a,b,y\n{good}1,1e39,1\n").into_bytes(),
+                vec![
+                    "overflow.csv:12: column `b`: `1e39` is out of range",
+                    "3.4e38",
+                ],
+            ),
+            (
+                "text.csv",
+                format!("a;b;y\n{}", rows(";", "\n").replacen("3;7", "3,5;7", 1)).into_bytes(),
+                vec![
+                    "text.csv:5: column `a`: `3,5` is not a number",
+                    "decimal point",
+                ],
+            ),
+            (
+                "duplicate.csv",
+                format!("a,a,y\n{good}").into_bytes(),
+                vec![
+                    "duplicate.csv:1: column name `a` appears twice",
+                    "must be unique",
+                ],
+            ),
+            (
+                "three.csv",
+                format!("a,b,y\n{good}1,1,2\n").into_bytes(),
+                vec![
+                    "three.csv:12: label column `y` has more than two classes",
+                    "exactly two",
+                ],
+            ),
+            (
+                "one_class.csv",
+                b"a,b,y\n1,2,1\n3,4,1\n".to_vec(),
+                vec![
+                    "one_class.csv: label column `y` has only one class",
+                    "two classes",
+                ],
+            ),
+            (
+                "no_header.csv",
+                good.clone().into_bytes(),
+                vec!["no_header.csv:1: the first line", "needs a header row"],
+            ),
+        ];
+        for (name, content, needles) in cases {
+            let path = dir.join(name);
+            std::fs::write(&path, content).unwrap();
+            let got = run_out(
+                &format!("refused-{name}"),
+                &["train", "--data", path.to_str().unwrap()],
+            );
+            assert_refused(name, 1, got, &needles);
+        }
+    }
+
+    #[test]
+    fn paths_that_are_not_readable_files_are_refused() {
+        let dir = tmp("paths");
+        let plain = dir.join("plain.csv");
+        std::fs::write(&plain, "a,y\n1,0\n2,1\n").unwrap();
+        let below = plain.join("below.csv");
+        let missing = dir.join("missing.csv");
+        let mut cases = vec![
+            (missing.clone(), vec!["missing.csv: no such file"]),
+            (dir.clone(), vec!["is a directory, not a file"]),
+            // Tests run as root, where permission bits do not stop reads: a path below a
+            // regular file cannot be opened by anyone (ENOTDIR).
+            (
+                below,
+                vec!["below.csv: cannot read the file: Not a directory"],
+            ),
+        ];
+        // A file that opens but cannot be read, even by root: address 0 of our own memory.
+        if Path::new("/proc/self/mem").exists() {
+            cases.push((
+                PathBuf::from("/proc/self/mem"),
+                vec!["/proc/self/mem: cannot read the file: Input/output error (os error 5)"],
+            ));
+        }
+        for (path, needles) in cases {
+            let got = run_out("path", &["train", "--data", path.to_str().unwrap()]);
+            let stderr = got.2.clone();
+            assert_refused(&path.display().to_string(), 1, got, &needles);
+            // The operating system's reason appears once, not repeated by the error chain.
+            assert!(stderr.matches("(os error").count() <= 1, "{stderr}");
+        }
+    }
+
+    #[test]
+    fn a_data_file_over_the_memory_limit_is_refused_before_reading_with_size_and_limit() {
+        let data = repo().join("data/breast_cancer_wisconsin.csv");
+        let size = std::fs::metadata(&data).unwrap().len();
+        let got = run_out(
+            "too-large",
+            &[
+                "train",
+                "--data",
+                data.to_str().unwrap(),
+                "--max-data-size",
+                "100K",
+            ],
+        );
+        let size_text = format!("({size} bytes)");
+        assert_refused(
+            "too large",
+            1,
+            got,
+            &[
+                "breast_cancer_wisconsin.csv: the data file is",
+                &size_text,
+                "over the limit of 100.0 KiB (102400 bytes; set by --max-data-size)",
+                "raise the limit with --max-data-size",
+            ],
+        );
+        // The default limit (a fifth of the available memory, or 1 GiB where unknown) refuses
+        // a 1 TiB file without reading it: a sparse file, so the test writes nothing.
+        let dir = tmp("too-large-default");
+        let huge = dir.join("huge.csv");
+        std::fs::File::create(&huge)
+            .unwrap()
+            .set_len(1 << 40)
+            .unwrap();
+        let got = run_out(
+            "too-large-default-run",
+            &["train", "--data", huge.to_str().unwrap()],
+        );
+        assert_refused(
+            "1 TiB",
+            1,
+            got,
+            &[
+                "huge.csv: the data file is 1.0 TiB (1099511627776 bytes), over the limit of",
+                "for a training set held in memory",
+            ],
+        );
+        std::fs::remove_file(&huge).unwrap();
+        // Raised, it trains.
+        let out = tmp("too-large-raised");
+        let (code, o, e) = run(lrviz()
+            .args(["train", "--epochs", "1", "--quiet", "--data"])
+            .arg(&data)
+            .args(["--max-data-size", "1M", "--out"])
+            .arg(&out));
+        assert_eq!(code, 0, "{o}{e}");
+    }
+
+    #[test]
+    fn a_model_too_large_for_the_memory_is_refused_before_training() {
+        // 20 features -> 1e6 -> 1e6 -> 1: 1e12 weights, 16 TB as f32 with gradients, momentum
+        // and snapshot: over any machine's memory.
+        let got = run_out("huge-model", &["train", "--hidden", "1000000,1000000"]);
+        assert_refused(
+            "huge model",
+            2,
+            got,
+            &[
+                "--hidden 1000000,1000000",
+                "would need",
+                "of memory, more than",
+            ],
+        );
+    }
+}
+
+mod log_matrix {
+    //! Training logs and lrviz histories through `lrviz replay`: what is read, and every
+    //! refusal with its file, line/column and what lrviz reads.
+    use super::*;
+
+    fn replay_file(name: &str, content: &[u8], extra: &[&str]) -> (i32, String, String, PathBuf) {
+        let dir = tmp(&format!("log-{name}"));
+        let path = dir.join(name);
+        std::fs::write(&path, content).unwrap();
+        let out = dir.join("out");
+        let (code, stdout, stderr) = run(lrviz()
+            .arg("replay")
+            .arg(&path)
+            .args(extra)
+            .arg("--out")
+            .arg(&out));
+        (code, stdout, stderr, out)
+    }
+
+    #[test]
+    fn a_bom_crlf_semicolon_log_replays() {
+        let (code, stdout, stderr, out) = replay_file(
+            "keras.csv",
+            b"\xef\xbb\xbfepoch;learning_rate;val_loss\r\n0;0.1;1\r\n1;0.1;1\r\n2;0.1;1\r\n",
+            &["--patience", "1", "--format", "json"],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        // Keras patience 1, no improvement after epoch 0: reduced at the end of epochs 1 and 2.
+        assert_eq!(r["reduced_at"], serde_json::json!([1, 2]));
+        assert_eq!(
+            files_in(&out),
+            [
+                "lr_schedule.png",
+                "lr_schedule.svg",
+                "replay.csv",
+                "replay.json"
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_logs_are_refused_with_file_and_line() {
+        // Expected texts: DataError messages (crates/data/src/error.rs); header = line 1.
+        let cases: [(&str, &[u8], &[&str]); 6] = [
+            ("empty.csv", b"", &["empty.csv: empty file"]),
+            (
+                "header.csv",
+                b"epoch,val_loss\r\n",
+                &["header.csv: no usable rows", "no rows of values"],
+            ),
+            (
+                "ragged.csv",
+                b"epoch,val_loss\r\n0,1\r\n1\r\n",
+                &["ragged.csv:3: row has 1 fields, expected 2"],
+            ),
+            (
+                "latin1.csv",
+                b"epoch,val_loss\n0,1\n1,\xe9\n",
+                &["latin1.csv:3: not valid UTF-8"],
+            ),
+            (
+                "value.csv",
+                b"epoch,val_loss\n0,1\n1,low\n",
+                &[
+                    "value.csv:3: column `val_loss`: `low` is not a number",
+                    "nan, inf",
+                ],
+            ),
+            (
+                "epoch.csv",
+                b"epoch,val_loss\n0,1\n-1,1\n",
+                &["epoch.csv:3: column `epoch`: `-1` is not a non-negative whole number"],
+            ),
+        ];
+        for (name, content, needles) in cases {
+            let got = replay_file(name, content, &["--lr", "0.1"]);
+            assert_refused(name, 1, got, needles);
+        }
+    }
+
+    /// A real history.json from a 3-epoch run.
+    fn history() -> String {
+        let out = tmp("log-history-src");
+        let (code, o, e) = run(lrviz()
+            .args([
+                "train",
+                "--samples",
+                "200",
+                "--epochs",
+                "3",
+                "--quiet",
+                "--out",
+            ])
+            .arg(&out));
+        assert_eq!(code, 0, "{o}{e}");
+        std::fs::read_to_string(out.join("history.json")).unwrap()
+    }
+
+    #[test]
+    fn a_history_replays_and_bad_histories_say_what_is_wrong_and_what_lrviz_reads() {
+        let h = history();
+        let (code, _, stderr, _) = replay_file("history.json", h.as_bytes(), &[]);
+        assert_eq!(code, 0, "{stderr}");
+        let truncated = &h[..h.len() / 2];
+        let newer = h.replacen("\"schema_version\": 1", "\"schema_version\": 2", 1);
+        let wrong_type = h.replacen("\"val_loss\": ", "\"val_loss\": \"low\", \"x\": ", 1);
+        let cases: [(&str, &str, &[&str]); 5] = [
+            (
+                "truncated.json",
+                truncated,
+                &[
+                    "truncated.json:",
+                    "the JSON ends too early (truncated file?)",
+                    "lrviz reads a complete history.json (schema 1)",
+                ],
+            ),
+            (
+                "newer.json",
+                &newer,
+                &[
+                    "newer.json: written by a newer lrviz (schema 2)",
+                    "this lrviz reads schema 1",
+                ],
+            ),
+            (
+                "no_epochs.json",
+                r#"{"schema_version": 1, "runs": []}"#,
+                &["no_epochs.json: not an lrviz history: no \"epochs\" array"],
+            ),
+            (
+                "wrong_type.json",
+                &wrong_type,
+                &[
+                    "wrong_type.json:",
+                    "epochs[0].val_loss must be a number (or \"NaN\", \"Infinity\", \"-Infinity\"), got \"low\"",
+                ],
+            ),
+            (
+                "array.json",
+                "[{\"epoch\": 0}]",
+                &["array.json: cannot tell the log format", "an object with an \"epochs\" array"],
+            ),
+        ];
+        for (name, content, needles) in cases {
+            let got = replay_file(name, content.as_bytes(), &[]);
+            assert_refused(name, 1, got, needles);
+        }
+    }
+}
+
+mod flag_matrix {
+    //! Every numeric flag out of range or non-finite, conflicting flags and unknown names:
+    //! exit 2 and a first line that names the flag.
+    use super::*;
+
+    #[test]
+    fn every_bad_flag_exits_2_naming_the_flag() {
+        let data = repo().join("data/breast_cancer_wisconsin.csv");
+        let data = data.to_str().unwrap();
+        // (arguments, text the first stderr line must contain)
+        let cases: &[(&[&str], &str)] = &[
+            (&["train", "--lr", "nan"], "--lr"),
+            (&["train", "--lr", "-1"], "--lr"),
+            (&["train", "--lr", "0"], "--lr"),
+            (&["train", "--lr", "inf"], "--lr"),
+            (&["train", "--factor", "1"], "--factor"),
+            (&["train", "--factor", "0"], "--factor"),
+            (&["train", "--factor", "-0.5"], "--factor"),
+            (&["train", "--factor", "nan"], "--factor"),
+            (&["train", "--epochs", "0"], "--epochs"),
+            (&["train", "--epochs", "-3"], "--epochs"),
+            (&["train", "--epochs", "1.5"], "--epochs"),
+            (&["train", "--batch-size", "0"], "--batch-size"),
+            (&["train", "--val-split", "1"], "--val-split"),
+            (&["train", "--val-split", "0"], "--val-split"),
+            (&["train", "--val-split", "nan"], "--val-split"),
+            (&["train", "--momentum", "1"], "--momentum"),
+            (&["train", "--momentum", "-0.1"], "--momentum"),
+            (&["train", "--noise", "-1"], "--noise"),
+            (&["train", "--noise", "inf"], "--noise"),
+            (&["train", "--samples", "0"], "--samples"),
+            (&["train", "--samples", "1000000000"], "samples"),
+            (&["train", "--features", "0"], "--features"),
+            (&["train", "--hidden", "64,0"], "--hidden"),
+            (&["train", "--patience", "-1"], "--patience"),
+            (&["train", "--patience", "1e3"], "--patience"),
+            (&["train", "--cooldown", "-1"], "--cooldown"),
+            (&["train", "--min-lr", "-1"], "--min-lr"),
+            (&["train", "--min-lr", "inf"], "--min-lr"),
+            (&["train", "--min-delta", "nan"], "--min-delta"),
+            (&["train", "--min-delta", "-1"], "--min-delta"),
+            (
+                &["train", "--flavor", "torch", "--threshold", "nan"],
+                "--threshold",
+            ),
+            (
+                &["train", "--flavor", "torch", "--threshold", "-1"],
+                "--threshold",
+            ),
+            (&["train", "--flavor", "torch", "--eps", "-1"], "--eps"),
+            (&["train", "--early-stopping", "-1"], "--early-stopping"),
+            (&["train", "--seed", "-1"], "--seed"),
+            (
+                &["train", "--data", data, "--max-data-size", "0"],
+                "--max-data-size",
+            ),
+            (
+                &["train", "--data", data, "--max-data-size", "lots"],
+                "--max-data-size",
+            ),
+            (
+                &["train", "--data", data, "--delimiter", "x"],
+                "--delimiter",
+            ),
+            (&["train", "--flavor", "jax"], "--flavor"),
+            (&["train", "--mode", "sideways"], "--mode"),
+            (&["train", "--flavor", "torch", "--mode", "auto"], "--mode"),
+            (&["train", "--activation", "gelu"], "--activation"),
+            (
+                &["train", "--monitor", "val_auc", "--mode", "max"],
+                "--monitor",
+            ),
+            // conflicting or incomplete combinations
+            (
+                &["train", "--standardize", "--no-standardize"],
+                "--standardize",
+            ),
+            (&["train", "--data", data, "--samples", "10"], "--samples"),
+            (&["train", "--label", "y"], "--data"),
+            (&["train", "--restore-best-weights"], "--early-stopping"),
+            (&["train", "--nesterov"], "--nesterov"),
+            (&["train", "--threshold", "0.1"], "--threshold"),
+            (
+                &["train", "--flavor", "torch", "--min-delta", "0.1"],
+                "--min-delta",
+            ),
+            (&["replay", "x.csv", "--lr", "nan"], "--lr"),
+            (&["replay", "x.csv", "--lr", "-1"], "--lr"),
+            (&["replay", "x.csv", "--format", "xml"], "--format"),
+            (&["explain", "x.csv", "--factor", "2"], "--factor"),
+            (&["translate", "--to", "jax"], "--to"),
+            (
+                &["translate", "--to", "torch", "--patience", "-2"],
+                "--patience",
+            ),
+        ];
+        for (args, flag) in cases {
+            let (code, stdout, stderr) = run(lrviz().args(*args).env_remove("RUST_BACKTRACE"));
+            assert_eq!(code, 2, "{args:?}: {stdout}{stderr}");
+            let first = stderr.lines().next().unwrap_or("");
+            assert!(first.starts_with("error: "), "{args:?}: {stderr}");
+            assert!(first.contains(flag), "{args:?}: {flag} not in {first:?}");
+            assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        }
+    }
+
+    #[test]
+    fn a_log_format_that_does_not_exist_is_a_usage_error() {
+        let log = repo().join("data/logs/keras3_csvlogger.csv");
+        let (code, _, stderr) = run(lrviz()
+            .arg("replay")
+            .arg(&log)
+            .args(["--log-format", "tensorboard"]));
+        assert_eq!(code, 2, "{stderr}");
+        assert!(
+            stderr.starts_with("error: invalid --log-format \"tensorboard\"")
+                && stderr.contains("keras, lightning"),
+            "{stderr}"
+        );
+    }
+}
+
+mod panics {
+    use super::*;
+
+    #[test]
+    fn a_panic_is_one_internal_error_line_with_exit_1_and_a_backtrace_only_when_asked() {
+        let (code, stdout, stderr) = run(lrviz()
+            .args(["translate", "--to", "torch"])
+            .env("LRVIZ_DEBUG_PANIC", "1")
+            .env_remove("RUST_BACKTRACE"));
+        assert_eq!(code, 1, "{stdout}{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.starts_with(
+                "error: internal error (a bug in lrviz): LRVIZ_DEBUG_PANIC=1 is set at "
+            ) && stderr.contains("please report it (RUST_BACKTRACE=1 shows where it happened)"),
+            "{stderr}"
+        );
+        let (code, _, stderr) = run(lrviz()
+            .args(["translate", "--to", "torch"])
+            .env("LRVIZ_DEBUG_PANIC", "1")
+            .env("RUST_BACKTRACE", "1"));
+        assert_eq!(code, 1);
+        assert!(stderr.lines().count() > 3, "a backtrace follows: {stderr}");
+        assert!(stderr.contains("install_panic_hook"), "{stderr}");
+    }
+}
+
+#[cfg(unix)]
+mod interrupted_runs {
+    //! Killing lrviz (SIGKILL) at any time leaves each output file old-and-complete or
+    //! new-and-complete; Ctrl-C (SIGINT) stops training cleanly with exit 130.
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Child, Stdio};
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    const FILES: [&str; 4] = [
+        "history.json",
+        "history.csv",
+        "lr_schedule.png",
+        "lr_schedule.svg",
+    ];
+
+    fn train_args(seed: &str) -> Vec<String> {
+        [
+            "train",
+            "--samples",
+            "300",
+            "--epochs",
+            "6",
+            "--quiet",
+            "--seed",
+            seed,
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+
+    /// The four files of a complete run with `seed` (runs are deterministic).
+    fn complete_run(name: &str, seed: &str) -> (PathBuf, Vec<Vec<u8>>) {
+        let dir = tmp(name);
+        let (code, o, e) = run(lrviz().args(train_args(seed)).arg("--out").arg(&dir));
+        assert_eq!(code, 0, "{o}{e}");
+        let bytes = FILES
+            .iter()
+            .map(|f| std::fs::read(dir.join(f)).unwrap())
+            .collect();
+        (dir, bytes)
+    }
+
+    /// Each file decodes as what it claims to be.
+    fn assert_complete(dir: &Path) {
+        let json = std::fs::read_to_string(dir.join("history.json")).unwrap();
+        let h: serde_json::Value = serde_json::from_str(&json).expect("valid history.json");
+        let epochs = h["epochs"].as_array().unwrap().len();
+        let csv = std::fs::read_to_string(dir.join("history.csv")).unwrap();
+        assert!(csv.ends_with('\n') && csv.lines().count() >= 2, "{csv}");
+        let png = std::fs::read(dir.join("lr_schedule.png")).unwrap();
+        image::load_from_memory(&png).expect("decodable PNG");
+        let svg = std::fs::read_to_string(dir.join("lr_schedule.svg")).unwrap();
+        assert!(svg.trim_end().ends_with("</svg>"), "complete SVG");
+        assert!(epochs >= 1);
+    }
+
+    /// Hidden temporary files lrviz left (`.<name>.tmp-<pid>-<n>`).
+    fn temporaries(dir: &Path) -> Vec<String> {
+        files_in(dir)
+            .into_iter()
+            .filter(|f| f.starts_with('.') && f.contains(".tmp-"))
+            .collect()
+    }
+
+    fn spawn(args: &[String], out: &Path, env: Option<(&str, &str)>) -> Child {
+        let mut cmd = lrviz();
+        cmd.args(args)
+            .arg("--out")
+            .arg(out)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some((k, v)) = env {
+            cmd.env(k, v);
+        }
+        cmd.spawn().expect("lrviz starts")
+    }
+
+    fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+        let start = Instant::now();
+        while !ready() {
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "timed out: {what}"
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    #[test]
+    fn sigkill_during_training_leaves_the_previous_run_untouched() {
+        let (out, old) = complete_run("kill-train", "1");
+        let mut args = train_args("2");
+        args[4] = "100000".into(); // --epochs: far longer than the test waits
+        args.retain(|a| a != "--quiet");
+        let mut child = spawn(&args, &out, None);
+        // Wait for the first epoch line: training is under way.
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        while !line.starts_with("Epoch 1/") {
+            line.clear();
+            assert!(stdout.read_line(&mut line).unwrap() > 0, "no epoch line");
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        for (f, bytes) in FILES.iter().zip(&old) {
+            assert_eq!(&std::fs::read(out.join(f)).unwrap(), bytes, "{f} changed");
+        }
+        // Nothing else appeared: not even a temporary file, as no write had begun.
+        assert_eq!(
+            files_in(&out),
+            [
+                "history.csv",
+                "history.json",
+                "lr_schedule.png",
+                "lr_schedule.svg"
+            ]
+        );
+    }
+
+    #[test]
+    fn sigkill_while_writing_leaves_each_file_old_or_new_and_the_next_run_cleans_up() {
+        let (out, old) = complete_run("kill-write", "1");
+        let (_, new) = complete_run("kill-write-reference", "2");
+        for f in 0..FILES.len() {
+            assert_ne!(old[f], new[f], "{}: seeds 1 and 2 must differ", FILES[f]);
+        }
+        // Kill while each file in turn sits under its temporary name: 0 to 3 files renamed.
+        for victim in FILES {
+            let mut child = spawn(
+                &train_args("2"),
+                &out,
+                Some(("LRVIZ_DEBUG_RENAME_DELAY_MS", "300")),
+            );
+            let prefix = format!(".{victim}.tmp-");
+            wait_until(victim, || {
+                files_in(&out).iter().any(|f| f.starts_with(&prefix))
+            });
+            child.kill().unwrap();
+            child.wait().unwrap();
+            let mut states = Vec::new();
+            for (k, f) in FILES.iter().enumerate() {
+                let now = std::fs::read(out.join(f)).unwrap();
+                assert!(
+                    now == old[k] || now == new[k],
+                    "{f} is torn (killed at {victim})"
+                );
+                states.push(if now == new[k] { "new" } else { "old" });
+            }
+            // Files are written in FILES order: those before the victim are new.
+            let at = FILES.iter().position(|f| *f == victim).unwrap();
+            let want: Vec<&str> = (0..FILES.len())
+                .map(|k| if k < at { "new" } else { "old" })
+                .collect();
+            assert_eq!(states, want, "killed while writing {victim}");
+            assert_complete(&out);
+            let left = temporaries(&out);
+            assert_eq!(left.len(), 1, "{left:?}");
+            assert!(left[0].starts_with(&prefix), "{left:?}");
+            // Put the old run back for the next victim.
+            for (f, bytes) in FILES.iter().zip(&old) {
+                std::fs::write(out.join(f), bytes).unwrap();
+            }
+        }
+        // The next run removes the stale temporaries of its dead predecessors.
+        let (code, o, e) = run(lrviz().args(train_args("2")).arg("--out").arg(&out));
+        assert_eq!(code, 0, "{o}{e}");
+        assert_eq!(temporaries(&out), Vec::<String>::new());
+        for (f, bytes) in FILES.iter().zip(&new) {
+            assert_eq!(&std::fs::read(out.join(f)).unwrap(), bytes, "{f}");
+        }
+    }
+
+    #[test]
+    fn ctrl_c_stops_after_the_batch_writes_the_completed_epochs_and_exits_130() {
+        let (out, _) = complete_run("sigint", "1");
+        let args: Vec<String> = [
+            "train",
+            "--samples",
+            "300",
+            "--epochs",
+            "100000",
+            "--seed",
+            "2",
+        ]
+        .map(String::from)
+        .to_vec();
+        let mut child = spawn(&args, &out, None);
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        while !line.starts_with("Epoch 3/") {
+            line.clear();
+            assert!(stdout.read_line(&mut line).unwrap() > 0, "no epoch line");
+        }
+        let pid = child.id().to_string();
+        let status = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+        assert!(status.success());
+        // Keep reading so lrviz never blocks on a full pipe.
+        let mut rest = String::new();
+        stdout.read_to_string(&mut rest).unwrap();
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        let code = child.wait().unwrap().code();
+        assert_eq!(code, Some(130), "{rest}{stderr}");
+        assert!(
+            stderr.contains("interrupt: stopping after the current batch"),
+            "{stderr}"
+        );
+        let last = stderr.lines().last().unwrap();
+        assert!(
+            last.starts_with("error: interrupted: interrupted in epoch ")
+                && last.contains("completed epoch(s) were written to"),
+            "{stderr}"
+        );
+        assert_complete(&out);
+        let h: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("history.json")).unwrap())
+                .unwrap();
+        assert_eq!(h["stop"]["kind"], "interrupted");
+        let epochs = h["epochs"].as_array().unwrap().len();
+        // At least the 3 epochs printed before the signal; the interrupted one is left out.
+        assert!(epochs >= 3, "{epochs}");
+        assert_eq!(
+            h["stop"]["epoch"], epochs,
+            "the interrupted epoch is not recorded"
+        );
+        assert_eq!(temporaries(&out), Vec::<String>::new());
+        assert!(rest.contains("wrote "), "{rest}");
+    }
+}
+
+mod training_faults {
+    use super::*;
+
+    fn diverging(flavor: &str, extra: &[&str]) -> (i32, String, String, serde_json::Value) {
+        let out = tmp(&format!("nan-{flavor}-{}", extra.len()));
+        let (code, stdout, stderr) = run(lrviz()
+            .args([
+                "train",
+                "--synthetic",
+                "linear",
+                "--samples",
+                "200",
+                "--epochs",
+                "8",
+                "--patience",
+                "2",
+                "--lr",
+                "1e30",
+                "--flavor",
+                flavor,
+                "--quiet",
+            ])
+            .args(extra)
+            .arg("--out")
+            .arg(&out));
+        let h = serde_json::from_str(&std::fs::read_to_string(out.join("history.json")).unwrap())
+            .unwrap();
+        (code, stdout, stderr, h)
+    }
+
+    #[test]
+    fn divergence_names_epoch_and_batch_and_suggests_a_lower_lr() {
+        let (code, _, stderr, h) = diverging("keras", &[]);
+        assert_eq!(code, 3, "{stderr}");
+        assert_eq!(h["stop"]["kind"], "diverged");
+        let (epoch, batch) = (&h["stop"]["epoch"], &h["stop"]["batch"]);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains(&format!("at epoch {epoch}, batch {batch}"))
+                && stderr.contains("Lower the learning rate (e.g. --lr 1e29)")
+                && stderr.contains("--nan-to-scheduler"),
+            "{stderr}"
+        );
+        // The diverged epoch is recorded with its partial figures.
+        assert_eq!(
+            h["epochs"].as_array().unwrap().len(),
+            epoch.as_u64().unwrap() as usize + 1
+        );
+    }
+
+    #[test]
+    fn nan_to_scheduler_lets_each_flavor_apply_its_nan_rules() {
+        // lr 1e30 makes the loss NaN in epoch 0 and from then on (the weights are NaN). With
+        // patience 2 (docs/flavors.md, "The first value, NaN and infinities"):
+        // - Keras 3 takes the first value, NaN, as its best; every later epoch is bad:
+        //   reductions at the end of epochs 2, 4, 6;
+        // - tf.keras starts from +inf, which NaN never beats: bad from epoch 0: 1, 3, 5, 7;
+        // - torch also starts from +inf but reduces on the (patience+1)-th bad epoch: 2, 5.
+        for (flavor, want) in [
+            ("keras", vec![2, 4, 6]),
+            ("tf-keras", vec![1, 3, 5, 7]),
+            ("torch", vec![2, 5]),
+        ] {
+            let (code, stdout, stderr, h) = diverging(flavor, &["--nan-to-scheduler"]);
+            assert_eq!(code, 0, "{flavor}: {stderr}");
+            assert_eq!(h["stop"]["kind"], "completed", "{flavor}");
+            assert_eq!(h["training"]["stop_on_nan"], false);
+            let epochs = h["epochs"].as_array().unwrap();
+            assert_eq!(epochs.len(), 8, "{flavor}");
+            assert!(epochs.iter().all(|e| e["loss"] == "NaN"), "{flavor}");
+            let reduced: Vec<u64> = h["reductions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["epoch"].as_u64().unwrap())
+                .collect();
+            assert_eq!(reduced, want, "{flavor}");
+            assert!(
+                stdout.contains("warning: the training loss is NaN from epoch 0 on"),
+                "{flavor}: {stdout}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_learning_rate_that_underflows_to_zero_still_gets_its_chart() {
+        // Keras flavor, min_lr 0, factor 0.1, patience 0 on random labels: a reduction nearly
+        // every epoch takes the float32 LR below the smallest subnormal (1.4e-45) to 0.
+        let out = tmp("lr-zero");
+        let (code, o, e) = run(lrviz()
+            .args([
+                "train",
+                "--samples",
+                "200",
+                "--epochs",
+                "80",
+                "--patience",
+                "0",
+                "--quiet",
+                "--out",
+            ])
+            .arg(&out));
+        assert_eq!(code, 0, "{o}{e}");
+        let h: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("history.json")).unwrap())
+                .unwrap();
+        assert_eq!(h["summary"]["final_lr"], 0.0, "the LR did reach 0");
+        let svg = std::fs::read_to_string(out.join("lr_schedule.svg")).unwrap();
+        assert!(svg.contains("a log axis cannot show"), "the chart says so");
+    }
+}

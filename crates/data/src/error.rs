@@ -191,7 +191,8 @@ pub enum DataError {
 
     /// The file has a label column but no feature columns.
     #[error(
-        "{file}: only the label column `{label}`, no feature columns; add at least one feature"
+        "{file}: only the label column `{}`, no feature columns; add at least one feature{}",
+        show(.label), separator_hint(.label)
     )]
     NoFeatures {
         /// The file or source name.
@@ -201,7 +202,10 @@ pub enum DataError {
     },
 
     /// A feature cell that is not a number.
-    #[error("{file}:{line}: column `{column}`: `{}` is not a number; features must be numeric", show(.text))]
+    #[error(
+        "{file}:{line}: column `{column}`: `{}` is not a number; features must be numeric{}",
+        show(.text), decimal_comma_hint(.text)
+    )]
     NonNumeric {
         /// The file or source name.
         file: String,
@@ -350,7 +354,7 @@ pub enum DataError {
     /// A log cell that is not a number.
     #[error(
         "{file}:{line}: column `{column}`: `{}` is not a number; expected a number, nan, inf, \
-         true/false or an empty cell", show(.text)
+         true/false or an empty cell{}", show(.text), decimal_comma_hint(.text)
     )]
     LogValue {
         /// The file or source name.
@@ -442,12 +446,29 @@ pub enum DataError {
     },
 
     /// A JSON history written by a newer lrviz.
-    #[error("{file}: written by a newer lrviz (schema {found}); this lrviz reads schema 1")]
+    #[error(
+        "{file}: written by a newer lrviz (schema {found}); this lrviz reads schema 1: upgrade \
+         lrviz to read it"
+    )]
     NewerSchema {
         /// The file or source name.
         file: String,
         /// The `schema_version` found.
         found: u64,
+    },
+
+    /// A log with more epochs than [`crate::logs::MAX_LOG_EPOCHS`].
+    #[error(
+        "{file}:{line}: more than {limit} epochs, the most lrviz holds in memory; is each row a \
+         step rather than an epoch? (a log needs an `epoch` column for per-step rows)"
+    )]
+    TooManyEpochs {
+        /// The file or source name.
+        file: String,
+        /// 1-based line where the limit was passed.
+        line: u64,
+        /// The limit.
+        limit: usize,
     },
 
     /// A read error in the middle of a stream.
@@ -476,6 +497,28 @@ fn list(names: &[String]) -> String {
         let _ = write!(out, " and {} more", names.len() - SHOWN);
     }
     out
+}
+
+/// For a cell like `1,5` (a decimal comma, as `;`-separated files from some locales have): how
+/// to write it; empty otherwise. Such cells are refused rather than guessed: `1.234,5` may mean
+/// 1234.5.
+fn decimal_comma_hint(text: &str) -> &'static str {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match text.trim_start_matches(['-', '+']).split_once(',') {
+        Some((int, frac)) if digits(int) && digits(frac) => {
+            " (a decimal comma? write numbers with a decimal point, e.g. 1.5)"
+        }
+        _ => "",
+    }
+}
+
+/// For a one-column header that holds a `,` `;` or tab: the separator is probably wrong.
+fn separator_hint(name: &str) -> &'static str {
+    if name.contains([',', ';', '\t']) {
+        " (the header was not split: is the field separator right?)"
+    } else {
+        ""
+    }
 }
 
 /// A user-supplied text for a one-line message: control characters escaped, cut to 60

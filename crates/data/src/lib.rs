@@ -30,6 +30,8 @@
 
 mod dataset;
 mod error;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod logs;
 mod split;
 mod synthetic;
@@ -38,7 +40,7 @@ mod text;
 
 pub use dataset::Dataset;
 pub use error::DataError;
-pub use logs::{read_log, read_log_from, LogFormat, LrGranularity, TrainingLog};
+pub use logs::{read_log, read_log_from, LogFormat, LrGranularity, TrainingLog, MAX_LOG_EPOCHS};
 pub use split::{train_val_split, Split, Standardizer};
 pub use synthetic::{
     synthetic, SyntheticKind, SyntheticSpec, CIRCLES_FACTOR, MAX_SYNTHETIC_VALUES,

@@ -34,6 +34,27 @@ use crate::DataError;
 
 mod json;
 
+/// The most epochs a log may have (and the most values logged without an epoch that may wait
+/// for one): the per-epoch table is held in memory, about 100 bytes per epoch and column while
+/// reading, so this bounds a replay's memory whatever the file's length.
+pub const MAX_LOG_EPOCHS: usize = 10_000_000;
+
+/// The epoch limit in force: [`MAX_LOG_EPOCHS`], lowered by unit tests.
+#[cfg(not(test))]
+fn max_epochs() -> usize {
+    MAX_LOG_EPOCHS
+}
+
+#[cfg(test)]
+thread_local! {
+    static MAX_EPOCHS_FOR_TEST: std::cell::Cell<usize> = const { std::cell::Cell::new(MAX_LOG_EPOCHS) };
+}
+
+#[cfg(test)]
+fn max_epochs() -> usize {
+    MAX_EPOCHS_FOR_TEST.with(std::cell::Cell::get)
+}
+
 /// Longest header line accepted (1 MiB), so a binary file is not read whole as one "line".
 const MAX_HEADER_BYTES: usize = 1 << 20;
 
@@ -182,7 +203,7 @@ pub fn read_log_from<R: Read>(
     source: &str,
     format: Option<LogFormat>,
 ) -> Result<TrainingLog, DataError> {
-    let mut reader = BufReader::with_capacity(64 * 1024, reader);
+    let mut reader = BufReader::with_capacity(64 * 1024, text::CrlfToLf::new(reader));
     let Some((first, skipped_lines)) = skip_lead(&mut reader, source)? else {
         return Err(DataError::EmptyFile {
             file: source.to_owned(),
@@ -356,6 +377,8 @@ struct Cell {
 /// One epoch's values: from rows that carry the epoch, and from step-only rows joined to it.
 struct EpochRow {
     cells: Vec<Option<Cell>>,
+    /// Values joined from step-only rows; empty until the first arrives (most logs have none),
+    /// which halves the table's memory for long per-epoch logs.
     joined: Vec<Option<Cell>>,
     /// Largest step of the epoch's metric rows.
     end_step: Option<u64>,
@@ -365,7 +388,7 @@ struct EpochRow {
 fn row_in(rows: &mut BTreeMap<u64, EpochRow>, ncols: usize, epoch: u64) -> &mut EpochRow {
     rows.entry(epoch).or_insert_with(|| EpochRow {
         cells: vec![None; ncols],
-        joined: vec![None; ncols],
+        joined: Vec::new(),
         end_step: None,
     })
 }
@@ -380,6 +403,8 @@ struct Pending {
 /// The per-epoch table under construction; shared by the CSV and JSON readers.
 pub(crate) struct Table {
     ncols: usize,
+    /// Most epochs (and waiting step-only values) accepted: [`MAX_LOG_EPOCHS`].
+    pub(crate) max_epochs: usize,
     rows: BTreeMap<u64, EpochRow>,
     pending: Vec<Pending>,
     repeated: BTreeSet<u64>,
@@ -397,6 +422,7 @@ impl Table {
     pub(crate) fn new(ncols: usize) -> Self {
         Table {
             ncols,
+            max_epochs: max_epochs(),
             rows: BTreeMap::new(),
             pending: Vec::new(),
             repeated: BTreeSet::new(),
@@ -414,12 +440,27 @@ impl Table {
         self.ncols += 1;
         for row in self.rows.values_mut() {
             row.cells.push(None);
-            row.joined.push(None);
+            if !row.joined.is_empty() {
+                row.joined.push(None);
+            }
         }
     }
 
     fn row_mut(&mut self, epoch: u64) -> &mut EpochRow {
         row_in(&mut self.rows, self.ncols, epoch)
+    }
+
+    /// Refuses a log past [`MAX_LOG_EPOCHS`] epochs (or values waiting for an epoch);
+    /// `line` is where the reader is.
+    pub(crate) fn check_size(&self, file: &str, line: u64) -> Result<(), DataError> {
+        if self.rows.len() > self.max_epochs || self.pending.len() > self.max_epochs {
+            return Err(DataError::TooManyEpochs {
+                file: file.to_owned(),
+                line,
+                limit: self.max_epochs,
+            });
+        }
+        Ok(())
     }
 
     /// Records that a row for `epoch` arrived (for the out-of-order note).
@@ -473,7 +514,12 @@ impl Table {
 
     /// Attaches a step-only value to `epoch`, keeping the earliest step's value.
     fn join(&mut self, epoch: u64, p: Pending) {
-        let cell = &mut row_in(&mut self.rows, self.ncols, epoch).joined[p.col];
+        let ncols = self.ncols;
+        let row = row_in(&mut self.rows, ncols, epoch);
+        if row.joined.is_empty() {
+            row.joined = vec![None; ncols];
+        }
+        let cell = &mut row.joined[p.col];
         match cell {
             None => {
                 *cell = Some(Cell {
@@ -577,7 +623,11 @@ impl Table {
             let values: Vec<f64> = self
                 .rows
                 .values()
-                .map(|r| r.cells[j].or(r.joined[j]).map_or(f64::NAN, |c| c.value))
+                .map(|r| {
+                    r.cells[j]
+                        .or(r.joined.get(j).copied().flatten())
+                        .map_or(f64::NAN, |c| c.value)
+                })
                 .collect();
             series.insert(name.clone(), values);
         }
@@ -795,6 +845,51 @@ fn read_csv_log<R: Read>(
             }
             (None, None) => table.skipped_rows += 1,
         }
+        table.check_size(file, line)?;
     }
     table.finish(lay.format, file, lay.columns, lay.lr, notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_limit<T>(limit: usize, f: impl FnOnce() -> T) -> T {
+        MAX_EPOCHS_FOR_TEST.with(|c| c.set(limit));
+        let out = f();
+        MAX_EPOCHS_FOR_TEST.with(|c| c.set(MAX_LOG_EPOCHS));
+        out
+    }
+
+    #[test]
+    fn a_log_past_the_epoch_limit_is_refused_where_it_passes_it() {
+        // Limit 3: epochs 0-2 fit, the row of epoch 3 (line 5) passes it.
+        let csv = "epoch,val_loss\n0,1\n1,1\n2,1\n3,1\n4,1\n";
+        let msg = with_limit(3, || read_log_from(csv.as_bytes(), "l.csv", None))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            msg,
+            "l.csv:5: more than 3 epochs, the most lrviz holds in memory; is each row a step \
+             rather than an epoch? (a log needs an `epoch` column for per-step rows)"
+        );
+        // Five epochs fit a limit of five.
+        assert!(with_limit(5, || read_log_from(csv.as_bytes(), "l.csv", None)).is_ok());
+        // Values logged without an epoch count too, while they wait for one.
+        let steps = "epoch,step,lr-SGD\n,0,0.1\n,1,0.1\n,2,0.1\n,3,0.1\n";
+        let msg = with_limit(3, || read_log_from(steps.as_bytes(), "s.csv", None))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.starts_with("s.csv:5: more than 3 epochs"), "{msg}");
+        // And in a history.json; the position is just past the fourth epoch object, which
+        // spans columns 55-66.
+        let json = r#"{"epochs": [{"epoch": 0}, {"epoch": 1}, {"epoch": 2}, {"epoch": 3}]}"#;
+        let msg = with_limit(3, || read_log_from(json.as_bytes(), "h.json", None))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            msg,
+            "h.json:1:67: more than 3 epochs, the most lrviz holds in memory"
+        );
+    }
 }

@@ -125,7 +125,7 @@ pub fn parse_csv(bytes: &[u8], source_name: &str, opts: &CsvOptions) -> Result<D
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(bytes);
+        .from_reader(text::CrlfToLf::new(bytes));
     let mut record = csv::ByteRecord::new();
     let csv_err = |e: csv::Error| DataError::Io {
         file: file.to_owned(),

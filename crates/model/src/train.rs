@@ -470,7 +470,8 @@ pub fn train(
     }
     let mut lr = control.lr;
     engine.set_learning_rate(lr);
-    let mut history = Vec::with_capacity(config.epochs);
+    // Capped: `epochs` may be huge (a run meant to be stopped by a callback or Ctrl-C).
+    let mut history = Vec::with_capacity(config.epochs.min(1 << 12));
     let mut events = Vec::new();
     let mut best_weights: Option<Vec<Vec<f32>>> = None;
     let mut stop = StopReason::Completed;

@@ -100,6 +100,11 @@ fn json_error(file: &str, e: &serde_json::Error, line_offset: u64) -> DataError 
     if e.is_eof() {
         message = format!("the JSON ends too early (truncated file?): {message}");
     }
+    if e.is_eof() || e.is_syntax() {
+        message.push_str(
+            "; lrviz reads a complete history.json (schema 1) as `lrviz train` writes it",
+        );
+    }
     if e.line() == 0 {
         return DataError::BadHistory {
             file: file.to_owned(),
@@ -127,7 +132,7 @@ impl<'de> Visitor<'de> for HistorySeed<'_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an lrviz history object")
+        f.write_str("an lrviz history (a JSON object with an \"epochs\" array)")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
@@ -171,7 +176,7 @@ impl<'de> Visitor<'de> for EpochsSeed<'_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array of epoch objects")
+        f.write_str("\"epochs\" to be an array of objects, one per epoch")
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
@@ -215,6 +220,12 @@ impl State {
             )
         })?;
         self.table.start_row(epoch);
+        if self.table.rows.len() > self.table.max_epochs {
+            return Err(format!(
+                "more than {} epochs, the most lrviz holds in memory",
+                self.table.max_epochs
+            ));
+        }
         for (key, value) in &map {
             if key == "epoch" {
                 continue;

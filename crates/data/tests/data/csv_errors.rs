@@ -21,11 +21,35 @@ fn non_numeric_feature_names_line_column_and_text() {
         csv_err("a,b,y\n1,2,1\n3,abc,0\n"),
         "t.csv:3: column `b`: `abc` is not a number; features must be numeric"
     );
-    // A decimal comma in a `;` file is not a number either.
+    // A decimal comma in a `;` file is not a number either (`1.234,5` could mean 1234.5, so
+    // it is refused, not guessed), and the message says how to write it.
     assert_eq!(
         csv_err("a;y\n1,5;1\n"),
-        "t.csv:2: column `a`: `1,5` is not a number; features must be numeric"
+        "t.csv:2: column `a`: `1,5` is not a number; features must be numeric (a decimal \
+         comma? write numbers with a decimal point, e.g. 1.5)"
     );
+}
+
+#[test]
+fn crlf_files_report_the_line_an_editor_shows() {
+    // The bad cell is on line 4 of each file (header = line 1); the csv crate alone reports
+    // line 3 for CRLF text, one low for every record after the header.
+    for eol in ["\n", "\r\n"] {
+        let text = ["a,y", "1,1", "2,0", "3,x", "4,1"].join(eol) + eol;
+        assert_eq!(
+            csv_err(&text),
+            "t.csv:4: label column `y` has more than two classes (`1`, `0`, `x`); a binary \
+             classifier needs exactly two",
+            "{eol:?}"
+        );
+        let ragged = ["a,b,y", "1,2,1", "2,3,0", "3,0"].join(eol) + eol;
+        assert_eq!(
+            csv_err(&ragged),
+            "t.csv:4: row has 2 fields, expected 3 as in the header; every row needs one field \
+             per column",
+            "{eol:?}"
+        );
+    }
 }
 
 #[test]
@@ -157,6 +181,18 @@ fn header_problems() {
     assert_eq!(
         csv_err("y\n1\n0\n"),
         "t.csv: only the label column `y`, no feature columns; add at least one feature"
+    );
+    // A tab file read with `;` as separator: one column whose name holds tabs.
+    assert_eq!(
+        csv_err_with(
+            b"a\tb\ty\n1\t2\t0\n",
+            &CsvOptions {
+                delimiter: Some(b';'),
+                ..CsvOptions::default()
+            }
+        ),
+        "t.csv: only the label column `a\\tb\\ty`, no feature columns; add at least one feature \
+         (the header was not split: is the field separator right?)"
     );
 }
 

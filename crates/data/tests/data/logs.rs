@@ -457,3 +457,18 @@ fn lightning_lr_logged_at_the_previous_epochs_last_step_joins_the_next_epoch() {
     assert_eq!(log.lr_granularity, LrGranularity::PerEpoch);
     assert!(log.notes.is_empty(), "{:?}", log.notes);
 }
+
+#[test]
+fn crlf_logs_report_the_line_an_editor_shows() {
+    // The bad cell is on line 4 (header = line 1) with either line end.
+    for eol in ["\n", "\r\n"] {
+        let text = ["epoch,val_loss", "0,1", "1,0.5", "2,oops"].join(eol) + eol;
+        let msg = read_log_from(text.as_bytes(), "l.csv", None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.starts_with("l.csv:4: column `val_loss`: `oops`"),
+            "{eol:?}: {msg}"
+        );
+    }
+}

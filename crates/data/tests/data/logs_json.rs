@@ -77,7 +77,8 @@ fn forced_json_format_and_leading_space() {
 
 #[test]
 fn newer_schema_is_refused_with_the_version() {
-    let want = "h.json: written by a newer lrviz (schema 2); this lrviz reads schema 1";
+    let want = "h.json: written by a newer lrviz (schema 2); this lrviz reads schema 1: upgrade \
+                lrviz to read it";
     assert_eq!(
         json_err(r#"{"schema_version": 2, "epochs": [{"epoch": "x"}]}"#),
         want
@@ -100,6 +101,13 @@ fn truncated_history_says_so_with_the_position() {
     let msg = json_err(cut);
     assert!(
         msg.starts_with("h.json:10:5: the JSON ends too early (truncated file?): "),
+        "{msg}"
+    );
+    // ... and says what lrviz reads instead.
+    assert!(
+        msg.ends_with(
+            "; lrviz reads a complete history.json (schema 1) as `lrviz train` writes it"
+        ),
         "{msg}"
     );
 }
@@ -126,7 +134,8 @@ fn wrong_types_name_the_field_and_position() {
     );
     assert_eq!(
         json_err(r#"{"epochs": {"epoch": 0}}"#),
-        "h.json:1:12: invalid type: map, expected an array of epoch objects"
+        "h.json:1:12: invalid type: map, expected \"epochs\" to be an array of objects, one per \
+         epoch"
     );
     assert_eq!(
         json_err(r#"{"epochs": [{"epoch": 0, "x": "a"}, {"epoch": 1, "x": 2}]}"#),

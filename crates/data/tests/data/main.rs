@@ -6,5 +6,6 @@ mod csv_ok;
 mod logs;
 mod logs_json;
 mod props;
+mod regressions;
 mod split;
 mod synthetic;
