@@ -77,7 +77,7 @@ pub fn training_chart(h: &History) -> ChartSpec {
     let mut subtitle = vec![
         h.plateau.summary(),
         format!(
-            "data {} ({} train / {} val rows, {} features) · MLP {}-{}-1 {} · SGD lr {}{} · batch {} · seed {}",
+            "data: {} ({} train / {} val rows, {} features) · MLP {}-{}-1 {} · SGD lr {}{} · batch {} · seed {}",
             h.data.source,
             h.data.train_rows,
             h.data.val_rows,
@@ -90,7 +90,7 @@ pub fn training_chart(h: &History) -> ChartSpec {
                 .collect::<Vec<_>>()
                 .join("-"),
             h.training.activation,
-            h.training.lr,
+            lrviz_scheduler::python_float_repr(h.training.lr),
             if h.training.momentum > 0.0 {
                 format!(" momentum {}{}", h.training.momentum, if h.training.nesterov { " nesterov" } else { "" })
             } else {
@@ -103,14 +103,19 @@ pub fn training_chart(h: &History) -> ChartSpec {
     subtitle.extend(h.warnings.iter().map(|w| format!("warning: {w}")));
     let (trace, lr_note) = drawable(lr_trace("learning rate", &h.epochs));
     let mut notes: Vec<String> = lr_note.into_iter().collect();
-    if let Some(best) = h.summary.best_epoch {
-        notes.push(format!(
+    match h.summary.best_epoch {
+        Some(best) => notes.push(format!(
             "best val_loss {:.4} at epoch {best} (val_accuracy {:.3}); {} reduction(s); stop: {}",
             h.summary.best_val_loss.unwrap_or(f64::NAN),
             h.summary.best_val_accuracy.unwrap_or(f64::NAN),
             h.summary.reductions,
             stop_text(&h.stop)
-        ));
+        )),
+        None => notes.push(format!(
+            "no finite val_loss; {} reduction(s); stop: {}",
+            h.summary.reductions,
+            stop_text(&h.stop)
+        )),
     }
     ChartSpec {
         title: format!(
@@ -161,9 +166,10 @@ pub fn replay_chart(r: &crate::replay_cmd::ReplayReport) -> ChartSpec {
         reductions: r
             .decisions
             .iter()
-            .filter(|d| d.reduced())
-            .map(|d| Reduction {
-                epoch: d.epoch as usize,
+            .enumerate()
+            .filter(|(_, d)| d.reduced())
+            .map(|(i, d)| Reduction {
+                epoch: i,
                 from: d.lr_before,
                 to: d.lr_after,
             })

@@ -44,9 +44,10 @@ pub enum Command {
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FlavorArg {
     /// Keras 3.15 (keras.callbacks.ReduceLROnPlateau)
+    #[value(alias = "keras3")]
     Keras,
     /// tf.keras / Keras 2.6-2.15
-    #[value(name = "tf-keras", alias = "tfkeras")]
+    #[value(name = "tf-keras", aliases = ["tfkeras", "tf.keras"])]
     TfKeras,
     /// PyTorch 2.x (torch.optim.lr_scheduler.ReduceLROnPlateau)
     #[value(alias = "pytorch")]
@@ -151,9 +152,10 @@ pub struct TrainArgs {
     /// Synthetic features
     #[arg(long, default_value_t = 20, allow_negative_numbers = true, value_parser = crate::parse::positive_usize, help_heading = "Data")]
     pub features: usize,
-    /// Synthetic label noise (linear: std of the noise added to x·w; moons/circles: coordinate noise)
-    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true, value_parser = crate::parse::non_negative_f64, help_heading = "Data")]
-    pub noise: f64,
+    /// Synthetic noise (linear: std of the noise added to x·w; moons/circles: coordinate noise)
+    /// [default: per kind: linear 0.5, moons 0.2, circles 0.1; random has no signal to blur]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::parse::non_negative_f64, help_heading = "Data")]
+    pub noise: Option<f64>,
     /// Fraction of rows held out for validation, in (0, 1)
     #[arg(long, default_value_t = 0.2, allow_negative_numbers = true, value_parser = crate::parse::fraction, help_heading = "Data")]
     pub val_split: f64,
@@ -179,7 +181,7 @@ pub struct TrainArgs {
     pub activation: String,
 
     /// Epochs to train
-    #[arg(long, default_value_t = 60, allow_negative_numbers = true, value_parser = crate::parse::positive_usize, help_heading = "Training")]
+    #[arg(long, default_value_t = 60, allow_negative_numbers = true, value_parser = crate::parse::epochs, help_heading = "Training")]
     pub epochs: usize,
     /// Rows per SGD step
     #[arg(long, default_value_t = 32, allow_negative_numbers = true, value_parser = crate::parse::positive_usize, help_heading = "Training")]

@@ -65,6 +65,17 @@ pub fn positive_usize(s: &str) -> Result<usize, String> {
     Ok(v)
 }
 
+/// Epochs: 1 to 10,000,000 (a longer run is almost certainly a typo; stop early with Ctrl-C).
+pub fn epochs(s: &str) -> Result<usize, String> {
+    let v = positive_usize(s)?;
+    if v > 10_000_000 {
+        return Err(format!(
+            "{s} is more than 10000000 epochs: give at most 10000000"
+        ));
+    }
+    Ok(v)
+}
+
 /// Hidden widths: `64` or `64,32`.
 pub fn hidden(s: &str) -> Result<Vec<usize>, String> {
     s.split(',')

@@ -62,7 +62,10 @@ pub fn load_log(path: &Path, log_format: Option<&str>) -> Result<TrainingLog> {
 pub fn compute(args: &ReplayArgs) -> Result<ReplayReport> {
     let config = build_config(&args.plateau)?;
     let log = load_log(&args.log, args.log_format.as_deref())?;
-    let series = log.column(&config.monitor)?.to_vec();
+    let series = log
+        .column(&config.monitor)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", log.source))?
+        .to_vec();
     if series.is_empty() {
         anyhow::bail!(
             "{}: the column {} has no values to replay",
@@ -92,10 +95,29 @@ pub fn compute(args: &ReplayArgs) -> Result<ReplayReport> {
     let metrics: Vec<Option<f64>> = series.iter().copied().map(Some).collect();
     let Replay {
         lr_after_epoch,
-        reduced_at,
-        decisions,
+        mut reduced_at,
+        mut decisions,
     } = replay(&config, initial_lr, &metrics)
         .map_err(|e| usage(format!("invalid plateau setting: {e}")))?;
+    // The scheduler sees one value per logged epoch; report decisions at the log's own epoch
+    // numbers, so a resumed log (epochs 20..59) or one with gaps is not silently renumbered.
+    let mut log_notes = log.notes.clone();
+    let positional = log.epochs.iter().enumerate().all(|(i, &e)| e == i as u64);
+    if !positional && log.epochs.len() == decisions.len() {
+        for d in &mut decisions {
+            d.epoch = log.epochs[d.epoch as usize];
+        }
+        for e in &mut reduced_at {
+            *e = log.epochs[*e as usize];
+        }
+        log_notes.push(format!(
+            "the log's epochs run {}..{} with {} rows, not 0..{}: decisions are reported at the log's epoch numbers, and the schedule sees one value per logged epoch",
+            log.epochs[0],
+            log.epochs[log.epochs.len() - 1],
+            log.epochs.len(),
+            log.epochs.len() - 1
+        ));
+    }
     let mut warnings = config.warnings(initial_lr);
     for d in &decisions {
         for w in &d.warnings {
@@ -115,7 +137,7 @@ pub fn compute(args: &ReplayArgs) -> Result<ReplayReport> {
         reduced_at,
         logged_lr_check,
         warnings,
-        log_notes: log.notes.clone(),
+        log_notes,
         decisions,
     })
 }

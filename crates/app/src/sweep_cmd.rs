@@ -1239,7 +1239,8 @@ pub fn merge_files(files: &[PathBuf]) -> Result<(SweepMeta, Vec<SweepRow>)> {
             by_shard.len()
         );
     }
-    let mut rows = Vec::with_capacity(usize::try_from(first.total).unwrap_or(0));
+    // `total` comes from the files: never trust it for an allocation.
+    let mut rows = Vec::with_capacity(usize::try_from(first.total.min(MAX_ROWS)).unwrap_or(0));
     for (name, m, part) in &parts {
         let expected = shard_len(m.total, m.shard, n);
         let mut seen = std::collections::BTreeSet::new();

@@ -66,18 +66,19 @@ pub fn load_data(args: &TrainArgs) -> Result<(Split, DataInfo)> {
                 SyntheticArg::Moons => SyntheticKind::Moons,
                 SyntheticArg::Circles => SyntheticKind::Circles,
             };
+            let noise = args.noise.unwrap_or(kind.default_noise());
             let spec = SyntheticSpec {
                 kind,
                 samples: args.samples,
                 features: args.features,
-                noise: args.noise,
+                noise,
                 seed: args.seed,
             };
             (
                 synthetic(&spec).map_err(|e| {
                     usage(format!(
                         "invalid synthetic data flags --samples {} --features {} --noise {}: {e}",
-                        args.samples, args.features, args.noise
+                        args.samples, args.features, noise
                     ))
                 })?,
                 false,
@@ -249,9 +250,11 @@ pub fn run(args: &TrainArgs, interrupt: Option<Arc<AtomicBool>>) -> Result<Train
             "--nesterov needs --momentum > 0 (e.g. --momentum 0.9)",
         ));
     }
-    let out = OutputDir::prepare(&args.out)?;
+    // Data first: a bad data file must not leave an empty output directory behind. The output
+    // directory is still checked before any training starts.
     let (split, data_info) = load_data(args)?;
     check_memory(args, &data_info)?;
+    let out = OutputDir::prepare(&args.out)?;
     let mlp = MlpConfig {
         inputs: data_info.features,
         hidden: args.hidden.clone(),
@@ -272,7 +275,8 @@ pub fn run(args: &TrainArgs, interrupt: Option<Arc<AtomicBool>>) -> Result<Train
         ..TrainConfig::default()
     };
     let mut warnings = plateau.warnings(args.lr);
-    let mut plateau_cb = PlateauCallback::new(plateau.clone(), args.lr)?;
+    let mut plateau_cb = PlateauCallback::new(plateau.clone(), args.lr)
+        .map_err(|e| usage(format!("invalid --lr {}: {e}", args.lr)))?;
     let mut early = args
         .early_stopping
         .map(|patience| {
@@ -288,8 +292,9 @@ pub fn run(args: &TrainArgs, interrupt: Option<Arc<AtomicBool>>) -> Result<Train
         warnings.extend(plateau.early_stopping_warning(es.config().patience as u64));
     }
     let mut reporter = Reporter::new(args.epochs, args.quiet);
+    // Warnings go to stderr and are shown even with --quiet: they are about the settings.
     for w in &warnings {
-        reporter.say(&format!("warning: {w}"));
+        eprintln!("warning: {w}");
     }
     let existing = out.existing_own_files();
     if !existing.is_empty() {

@@ -717,6 +717,36 @@ mod replay {
     }
 
     #[test]
+    fn a_resumed_log_keeps_its_own_epoch_numbers() {
+        let dir = tmp("resumed");
+        let log = dir.join("resumed.csv");
+        // epochs 20..=29, a flat val_loss: Keras patience 2 cuts on the 2nd, 4th, ... bad epoch
+        // after the first value (the first value is the best): rows 2, 4, 6, 8 -> epochs 22..28
+        let mut csv = String::from("epoch,val_loss\n");
+        for e in 20..30 {
+            csv.push_str(&format!("{e},0.5\n"));
+        }
+        std::fs::write(&log, csv).unwrap();
+        let (code, stdout, stderr) = run(lrviz().arg("replay").arg(&log).args([
+            "--lr",
+            "0.1",
+            "--patience",
+            "2",
+            "--format",
+            "json",
+        ]));
+        assert_eq!(code, 0, "{stderr}");
+        let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(r["reduced_at"], serde_json::json!([22, 24, 26, 28]));
+        assert_eq!(r["decisions"][0]["epoch"], 20);
+        assert!(
+            r["log_notes"].to_string().contains("20..29"),
+            "{}",
+            r["log_notes"]
+        );
+    }
+
+    #[test]
     fn translate_maps_keras_patience_to_torch() {
         let (code, stdout, stderr) = run(lrviz().args([
             "translate",

@@ -510,6 +510,22 @@ impl PlateauConfig {
                 ));
             }
         }
+        if self.flavor == Flavor::Torch {
+            if let (Ok(dir), Some(natural)) =
+                (self.direction(), keras3_auto_direction(&self.monitor))
+            {
+                if dir != natural {
+                    out.push(format!(
+                        "torch mode {} {} `{}`, although higher is {}: pass --mode {} if that is what you mean",
+                        self.mode,
+                        if dir == Direction::Min { "minimizes" } else { "maximizes" },
+                        self.monitor,
+                        if natural == Direction::Max { "better" } else { "worse" },
+                        natural
+                    ));
+                }
+            }
+        }
         out
     }
 
@@ -522,9 +538,10 @@ impl PlateauConfig {
         (early_stopping_patience <= trigger).then(|| {
             format!(
                 "early stopping patience {early_stopping_patience} ends training on the \
-                 {early_stopping_patience}th bad epoch, but the LR is only reduced on the \
-                 {trigger}th: the plateau scheduler can never help; use an early stopping \
-                 patience above {trigger}"
+                 {} bad epoch, but the LR is only reduced on the {}: the plateau scheduler \
+                 can never help; use an early stopping patience above {trigger}",
+                crate::format::ordinal(early_stopping_patience),
+                crate::format::ordinal(trigger)
             )
         })
     }

@@ -132,6 +132,18 @@ pub fn reduction_message(flavor: Flavor, epoch0: u64, new_lr: f64) -> String {
     }
 }
 
+/// English ordinal of `n`: 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, ...
+pub fn ordinal(n: u64) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
 /// A compact human form of an LR or metric: float32 shortest digits when the value is exactly
 /// a float32 (Keras LRs), Python `repr` otherwise.
 pub(crate) fn human(x: f64) -> String {

@@ -29,7 +29,7 @@ mod translate;
 
 pub use config::{Direction, Flavor, Mode, PlateauConfig, ThresholdMode};
 pub use error::ConfigError;
-pub use format::{numpy_f32_repr, python_e4, python_float_repr, reduction_message};
+pub use format::{numpy_f32_repr, ordinal, python_e4, python_float_repr, reduction_message};
 pub use replay::{replay, replay_summary, Replay, ReplaySummary};
 pub use scheduler::{EpochDecision, Event, PlateauState, ReduceLrOnPlateau};
 pub use translate::{translate, Translation};

@@ -103,10 +103,11 @@ pub fn translate(config: &PlateauConfig, to: Flavor) -> Translation {
             out.threshold = config.min_delta;
             out.eps = 0.0;
             notes.push(format!(
-                "patience {p} → {}: {} reduces on the {kp}th bad epoch, torch on the \
-                 (patience+1)th",
+                "patience {p} → {}: {} reduces on the {} bad epoch, torch on the \
+                 (patience+1)-th",
                 out.patience,
-                from.framework()
+                from.framework(),
+                crate::format::ordinal(kp as u64)
             ));
             notes.push(format!(
                 "cooldown {c} → {}: Keras's last cooldown epoch already counts, torch ignores \
@@ -145,7 +146,7 @@ pub fn translate(config: &PlateauConfig, to: Flavor) -> Translation {
             out.cooldown = if c > 0 { c + 1 } else { 0 };
             out.min_delta = config.threshold;
             notes.push(format!(
-                "patience {p} → {}: torch reduces on the (patience+1)th bad epoch, Keras on \
+                "patience {p} → {}: torch reduces on the (patience+1)-th bad epoch, Keras on \
                  the patience-th",
                 out.patience
             ));

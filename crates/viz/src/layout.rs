@@ -145,7 +145,10 @@ fn lr_legend(spec: &ChartSpec) -> Vec<(Icon, String, RGBColor)> {
                     fill: MARKER_RED,
                     ring: MARKER_EDGE,
                 },
-                format!("reduced at end of epoch ({n})"),
+                format!(
+                    "LR reduced at the end of this epoch ({n} cut{})",
+                    if n == 1 { "" } else { "s" }
+                ),
                 TEXT,
             ));
         } else {

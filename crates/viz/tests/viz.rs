@@ -704,7 +704,7 @@ mod svg {
         let lr = vec![0.05, 0.05, 0.025];
         let svg = render_svg(&spec_with(lr.clone(), detect_reductions(&lr))).unwrap();
         assert!(svg.contains("learning rate (used during each epoch)"));
-        assert!(svg.contains("reduced at end of epoch (1)"));
+        assert!(svg.contains("LR reduced at the end of this epoch (1 cut)"));
         assert!(svg.contains("epoch (0-based"));
     }
 }

@@ -194,3 +194,34 @@ fn summary_lines() {
     bad.monitor = "val_my_score".into();
     assert!(bad.summary().contains("(auto: unknown)"));
 }
+
+#[test]
+fn torch_minimizing_an_accuracy_is_flagged_and_ordinals_read_right() {
+    // torch's default mode is min; val_accuracy is a metric where higher is better (Keras 3's
+    // auto rule says max), so the settings minimize accuracy: warn.
+    let c = PlateauConfig {
+        monitor: "val_accuracy".into(),
+        ..PlateauConfig::torch()
+    };
+    let w = c.warnings(0.1);
+    assert!(
+        w.iter().any(|w| w.contains("minimizes `val_accuracy`")),
+        "{w:?}"
+    );
+    let ok = PlateauConfig {
+        monitor: "val_accuracy".into(),
+        mode: lrviz_scheduler::Mode::Max,
+        ..PlateauConfig::torch()
+    };
+    assert!(ok.warnings(0.1).is_empty(), "{:?}", ok.warnings(0.1));
+    let names: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111]
+        .map(lrviz_scheduler::ordinal)
+        .to_vec();
+    assert_eq!(
+        names,
+        [
+            "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "101st",
+            "111th"
+        ]
+    );
+}
