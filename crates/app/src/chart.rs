@@ -154,7 +154,10 @@ pub fn stop_text(stop: &lrviz_model::StopReason) -> String {
         Interrupted {
             epoch,
             batches_done,
-        } => format!("interrupted in epoch {epoch} after {batches_done} batch(es)"),
+        } => format!(
+            "interrupted during epoch {epoch} (0-based; Epoch {} as the progress counts) after {batches_done} batch(es); that epoch is not recorded",
+            epoch + 1
+        ),
     }
 }
 

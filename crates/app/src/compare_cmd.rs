@@ -123,7 +123,7 @@ fn labels_for(args: &CompareArgs, defaults: Vec<String>, what: &str) -> Result<V
     }
     if args.labels.len() != defaults.len() {
         return Err(usage(format!(
-            "{} --label given for {} {what}: give one per {what} in order, or none",
+            "{} --label flag(s) given for {} {what}(s): give one per {what} in order, or none",
             args.labels.len(),
             defaults.len()
         )));

@@ -241,6 +241,17 @@ fn event_name(e: &Event) -> String {
     }
 }
 
+/// An LR as the flavor holds it, for the tables: the Keras flavors' float32 value in its
+/// shortest form (`0.05`, not `0.05000000074505806`); torch's float64 as Python prints it.
+/// The JSON and CSV outputs keep the exact doubles.
+fn held(x: f64, flavor: Flavor) -> String {
+    if flavor.is_keras() && x.is_finite() {
+        lrviz_scheduler::numpy_f32_repr(x as f32)
+    } else {
+        python_float_repr(x)
+    }
+}
+
 fn opt(v: Option<f64>) -> String {
     v.map_or("-".into(), |v| format!("{v:.6}"))
 }
@@ -302,7 +313,7 @@ fn replay_table<W: Write>(s: &mut W, r: &ReplayReport) -> std::io::Result<()> {
             "{:>5}  {:>12}  {:>14}  {}",
             d.epoch,
             opt(d.value),
-            python_float_repr(d.lr_after),
+            held(d.lr_after, r.config.flavor),
             event_name(&d.event)
         )?;
     }
@@ -326,8 +337,8 @@ fn explain_table<W: Write>(s: &mut W, r: &ReplayReport) -> std::io::Result<()> {
             opt(d.to_beat),
             format!("{}/{}", d.wait, d.trigger),
             d.cooldown,
-            python_float_repr(d.lr_before),
-            python_float_repr(d.lr_after),
+            held(d.lr_before, r.config.flavor),
+            held(d.lr_after, r.config.flavor),
             d.explain()
         )?;
     }

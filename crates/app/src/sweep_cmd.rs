@@ -1105,6 +1105,12 @@ pub fn read_sweep_file(path: &Path) -> Result<(SweepMeta, Vec<SweepRow>)> {
         check_version(&name, doc.lrviz_sweep)?;
         return Ok((doc.meta, doc.rows));
     }
+    // lrviz ends every CSV it writes with a newline: a file without one was cut off.
+    if !text.ends_with('\n') {
+        anyhow::bail!(
+            "{name}: the file ends in the middle of a line (truncated?): rerun that shard"
+        );
+    }
     let mut lines = text.lines().enumerate();
     let (_, first) = lines.next().ok_or_else(not_sweep)?;
     let meta_json = first.strip_prefix(META_PREFIX).ok_or_else(not_sweep)?;
@@ -1157,7 +1163,7 @@ fn parse_csv_row(line: &str) -> std::result::Result<SweepRow, String> {
     };
     let u = |j: usize| cols[j].parse::<u64>().map_err(|_| bad(j));
     let i = |j: usize| cols[j].parse::<i64>().map_err(|_| bad(j));
-    Ok(SweepRow {
+    let row = SweepRow {
         index: u(0)?,
         flavor: cols[1].parse().map_err(|_| bad(1))?,
         factor: f(2)?,
@@ -1183,7 +1189,17 @@ fn parse_csv_row(line: &str) -> std::result::Result<SweepRow, String> {
             .split_whitespace()
             .map(|t| t.parse::<u64>().map_err(|_| bad(13)))
             .collect::<std::result::Result<_, _>>()?,
-    })
+    };
+    if row.reduced_at.len() != row.reductions as usize
+        || row.first_reduction != row.reduced_at.first().copied()
+    {
+        return Err(format!(
+            "`reductions` {} and `first_reduction` do not agree with `reduced_at` ({} epochs): the row was altered or cut",
+            row.reductions,
+            row.reduced_at.len()
+        ));
+    }
+    Ok(row)
 }
 
 /// Combines shard outputs into the whole grid's rows (index order), checking that they are

@@ -99,11 +99,15 @@ pub fn load_data(args: &TrainArgs) -> Result<(Split, DataInfo)> {
         !args.no_shuffle_split,
         args.seed,
     )
-    .with_context(|| {
-        format!(
-            "cannot split {} with --val-split {}",
-            ds.source, args.val_split
-        )
+    .map_err(|e| {
+        let msg = format!("--val-split {} on {}: {e}", args.val_split, ds.source);
+        if args.data.is_some() {
+            // The file has too few rows (or one class per split): an input problem.
+            anyhow::anyhow!(msg)
+        } else {
+            // Synthetic data: the flags asked for too few rows.
+            usage(format!("{msg}; raise --samples or change --val-split"))
+        }
     })?;
     if standardize {
         let s = Standardizer::fit(&split.train);
@@ -391,7 +395,7 @@ pub fn run(args: &TrainArgs, interrupt: Option<Arc<AtomicBool>>) -> Result<Train
         StopReason::Interrupted { .. } => Err(ExitError {
             code: EXIT_INTERRUPTED,
             message: format!(
-                "interrupted: {}; history and chart of the {} completed epoch(s) were written to {}",
+                "{} (Ctrl-C); history and chart of the {} completed epoch(s) were written to {}",
                 stop_text(&output.history.stop),
                 output.history.epochs.len(),
                 out.path().display()

@@ -1164,10 +1164,18 @@ mod sweep {
         // A shard cut short (written with --top, or truncated).
         let text = std::fs::read_to_string(&s1).unwrap();
         let short = tmp("sweep-short").join("s1.csv");
-        std::fs::write(&short, text.lines().take(12).collect::<Vec<_>>().join("\n")).unwrap();
+        let mut rows = text.lines().take(12).collect::<Vec<_>>().join("\n");
+        rows.push('\n');
+        std::fs::write(&short, rows).unwrap();
         let (code, _, stderr) = merge(&[&s0, &short]);
         assert_eq!(code, 1);
         assert!(stderr.contains("has 10 rows, expected 40"), "{stderr}");
+        // Cut mid-row, a few bytes before the end: the last row still parses (`37 44 51 5`),
+        // so the missing final newline is what gives it away.
+        std::fs::write(&short, &text.as_bytes()[..text.len() - 2]).unwrap();
+        let (code, _, stderr) = merge(&[&s0, &short]);
+        assert_eq!(code, 1);
+        assert!(stderr.contains("truncated"), "{stderr}");
         let (code, _, stderr) = merge(&[&s0, &real_log("keras3_csvlogger.csv")]);
         assert_eq!(code, 1);
         assert!(stderr.contains("not an lrviz sweep output"), "{stderr}");
@@ -2163,7 +2171,7 @@ mod interrupted_runs {
         );
         let last = stderr.lines().last().unwrap();
         assert!(
-            last.starts_with("error: interrupted: interrupted in epoch ")
+            last.starts_with("error: interrupted during epoch ")
                 && last.contains("completed epoch(s) were written to"),
             "{stderr}"
         );
