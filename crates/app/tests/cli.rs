@@ -495,6 +495,22 @@ mod bad_input {
                 "lr_schedule.svg"
             ]
         );
+        let text = std::fs::read_to_string(out.join("history.json")).unwrap();
+        let h: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(h["stop"]["kind"], "diverged");
+        // the non-finite loss survives as a string, as every number in history.json does
+        let loss = h["stop"]["loss"].as_str().unwrap_or_default();
+        assert!(
+            ["NaN", "Infinity", "-Infinity"].contains(&loss),
+            "{}",
+            h["stop"]
+        );
+        // and the file reads back into lrviz's own type
+        let back: lrviz::history::History = serde_json::from_str(&text).unwrap();
+        assert!(matches!(
+            back.stop,
+            lrviz_model::StopReason::Diverged { .. }
+        ));
     }
 }
 

@@ -260,7 +260,8 @@ pub enum StopReason {
         epoch: usize,
         /// 0-based batch within the epoch.
         batch: usize,
-        /// The loss value seen.
+        /// The loss value seen (NaN or ±inf: written as "NaN"/"Infinity" in JSON).
+        #[serde(with = "lrviz_scheduler::serde_f64")]
         loss: f64,
     },
     /// The interrupt flag was set.
