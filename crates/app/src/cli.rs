@@ -54,6 +54,16 @@ pub enum FlavorArg {
     Torch,
 }
 
+impl From<lrviz_scheduler::Flavor> for FlavorArg {
+    fn from(f: lrviz_scheduler::Flavor) -> Self {
+        match f {
+            lrviz_scheduler::Flavor::Keras => Self::Keras,
+            lrviz_scheduler::Flavor::TfKeras => Self::TfKeras,
+            lrviz_scheduler::Flavor::Torch => Self::Torch,
+        }
+    }
+}
+
 impl From<FlavorArg> for lrviz_scheduler::Flavor {
     fn from(f: FlavorArg) -> Self {
         match f {

@@ -20,7 +20,7 @@ use lrviz_viz::{ChartSpec, LrTrace, MetricSeries, Reduction};
 use crate::cli::{FlavorArg, PlateauArgs};
 use crate::errors::usage;
 use crate::output::OutputDir;
-use crate::plateau::build_config;
+use crate::plateau::{build_config, refuse_foreign_flags};
 use crate::plot_cmd::{display_lr, is_training_metric, logged_run, write_chart, LoggedRun};
 use crate::replay_cmd::load_log;
 
@@ -219,16 +219,9 @@ pub fn flavor_configs(
     flavors: &[Flavor],
     translate_from_first: bool,
 ) -> Result<Vec<PlateauConfig>> {
-    let keras_like = flavors.iter().any(|f| f.is_keras());
-    let torch = flavors.contains(&Flavor::Torch);
-    let names = flavors
-        .iter()
-        .map(|f| f.name())
-        .collect::<Vec<_>>()
-        .join(",");
     if translate_from_first {
         let mut first = plateau.clone();
-        first.flavor = Some(flavor_arg(flavors[0]));
+        first.flavor = Some(flavors[0].into());
         let base = build_config(&first)?;
         return Ok(flavors
             .iter()
@@ -241,27 +234,12 @@ pub fn flavor_configs(
             })
             .collect());
     }
-    if plateau.min_delta.is_some() && !keras_like {
-        return Err(usage(format!(
-            "--min-delta applies to the Keras flavors, and --flavors is {names}"
-        )));
-    }
-    for (given, flag) in [
-        (plateau.threshold.is_some(), "--threshold"),
-        (plateau.threshold_mode.is_some(), "--threshold-mode"),
-        (plateau.eps.is_some(), "--eps"),
-    ] {
-        if given && !torch {
-            return Err(usage(format!(
-                "{flag} applies to torch, and --flavors is {names}"
-            )));
-        }
-    }
+    refuse_foreign_flags(flavors, "--flavors", plateau.flavor_flags())?;
     flavors
         .iter()
         .map(|&f| {
             let mut p = plateau.clone();
-            p.flavor = Some(flavor_arg(f));
+            p.flavor = Some(f.into());
             if f.is_keras() {
                 p.threshold = None;
                 p.threshold_mode = None;
@@ -279,14 +257,6 @@ pub fn flavor_configs(
             build_config(&p)
         })
         .collect()
-}
-
-fn flavor_arg(f: Flavor) -> FlavorArg {
-    match f {
-        Flavor::Keras => FlavorArg::Keras,
-        Flavor::TfKeras => FlavorArg::TfKeras,
-        Flavor::Torch => FlavorArg::Torch,
-    }
 }
 
 /// The first epoch where `replayed` (the LR used during each epoch) differs from `logged` by

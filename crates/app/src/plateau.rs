@@ -9,28 +9,70 @@ use lrviz_scheduler::{ConfigError, Flavor, Mode, PlateauConfig, ThresholdMode};
 use crate::cli::PlateauArgs;
 use crate::errors::usage;
 
+/// Which flavor-specific flags a command was given.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FlavorFlags {
+    /// `--min-delta` (Keras flavors).
+    pub min_delta: bool,
+    /// `--threshold` (torch).
+    pub threshold: bool,
+    /// `--threshold-mode` (torch).
+    pub threshold_mode: bool,
+    /// `--eps` (torch).
+    pub eps: bool,
+}
+
+/// Refuses a flavor-specific flag that none of `flavors` uses, naming the equivalent.
+/// `flavor_flag` is how the command spells its flavor flag (`--flavor`, `--flavors`). One
+/// check serves `train`/`replay` (one flavor), `sweep` and `compare` (several).
+pub fn refuse_foreign_flags(
+    flavors: &[Flavor],
+    flavor_flag: &str,
+    given: FlavorFlags,
+) -> Result<()> {
+    let list = flavors
+        .iter()
+        .map(|f| f.name())
+        .collect::<Vec<_>>()
+        .join(",");
+    if given.min_delta && !flavors.iter().any(|f| f.is_keras()) {
+        return Err(usage(format!(
+            "--min-delta applies to the Keras flavors only, and {flavor_flag} is {list}: for torch use --threshold X --threshold-mode abs for the same absolute test"
+        )));
+    }
+    if !flavors.contains(&Flavor::Torch) {
+        for (g, flag) in [
+            (given.threshold, "--threshold"),
+            (given.threshold_mode, "--threshold-mode"),
+            (given.eps, "--eps"),
+        ] {
+            if g {
+                return Err(usage(format!(
+                    "{flag} applies to --flavor torch only, and {flavor_flag} is {list}: the Keras equivalent of a threshold is --min-delta (absolute), and Keras has no eps; add torch to {flavor_flag} to use it"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl PlateauArgs {
+    /// The flavor-specific flags given.
+    pub fn flavor_flags(&self) -> FlavorFlags {
+        FlavorFlags {
+            min_delta: self.min_delta.is_some(),
+            threshold: self.threshold.is_some(),
+            threshold_mode: self.threshold_mode.is_some(),
+            eps: self.eps.is_some(),
+        }
+    }
+}
+
 /// Builds and validates the plateau settings; every refusal is a usage error naming the flag.
 pub fn build_config(args: &PlateauArgs) -> Result<PlateauConfig> {
     let flavor: Flavor = args.flavor.map_or(Flavor::Keras, Into::into);
     let mut c = PlateauConfig::defaults(flavor);
-    let keras_like = flavor != Flavor::Torch;
-    if keras_like {
-        for (given, flag) in [
-            (args.threshold.is_some(), "--threshold"),
-            (args.threshold_mode.is_some(), "--threshold-mode"),
-            (args.eps.is_some(), "--eps"),
-        ] {
-            if given {
-                return Err(usage(format!(
-                    "{flag} is a torch setting and does not apply to --flavor {flavor}: the {flavor} equivalent of a threshold is --min-delta (absolute), and {flavor} has no eps; or pass --flavor torch"
-                )));
-            }
-        }
-    } else if args.min_delta.is_some() {
-        return Err(usage(
-            "--min-delta is a Keras setting and does not apply to --flavor torch: use --threshold X --threshold-mode abs for the same absolute test",
-        ));
-    }
+    refuse_foreign_flags(&[flavor], "--flavor", args.flavor_flags())?;
     if let Some(m) = &args.monitor {
         if m.trim().is_empty() {
             return Err(usage(

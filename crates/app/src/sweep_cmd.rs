@@ -640,29 +640,16 @@ impl Grid {
             a.flavor.iter().map(|&f| f.into()).collect()
         };
         no_duplicates(&flavors).map_err(|e| usage(format!("invalid --flavor: {e}")))?;
-        let keras_like = flavors.iter().any(|f| f.is_keras());
-        let torch = flavors.contains(&Flavor::Torch);
-        let list = flavors
-            .iter()
-            .map(|f| f.name())
-            .collect::<Vec<_>>()
-            .join(",");
-        if a.min_delta.is_some() && !keras_like {
-            return Err(usage(format!(
-                "--min-delta applies to the Keras flavors only, and --flavor is {list}: for torch use --threshold with --threshold-mode abs"
-            )));
-        }
-        for (given, flag) in [
-            (a.threshold.is_some(), "--threshold"),
-            (!a.threshold_mode.is_empty(), "--threshold-mode"),
-            (a.eps.is_some(), "--eps"),
-        ] {
-            if given && !torch {
-                return Err(usage(format!(
-                    "{flag} applies to --flavor torch only, and --flavor is {list}: the Keras equivalent of a threshold is --min-delta (absolute); add torch to --flavor to sweep it"
-                )));
-            }
-        }
+        crate::plateau::refuse_foreign_flags(
+            &flavors,
+            "--flavor",
+            crate::plateau::FlavorFlags {
+                min_delta: a.min_delta.is_some(),
+                threshold: a.threshold.is_some(),
+                threshold_mode: !a.threshold_mode.is_empty(),
+                eps: a.eps.is_some(),
+            },
+        )?;
         if a.monitor.trim().is_empty() {
             return Err(usage(
                 "--monitor is empty: give a metric name such as val_loss",
