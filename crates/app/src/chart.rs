@@ -2,20 +2,21 @@
 
 use lrviz_viz::{ChartSpec, LrTrace, MetricSeries, Reduction};
 
-use crate::history::{EpochRecord, History};
+use crate::history::History;
 
-/// The LR trace of a run: the LR used in each epoch and the reductions decided at epoch ends.
-pub fn lr_trace(label: &str, records: &[EpochRecord]) -> LrTrace {
+/// The LR trace of a run: the LR used in each epoch and the run's recorded reductions
+/// (decided at epoch ends).
+pub fn lr_trace(label: &str, h: &History) -> LrTrace {
     LrTrace {
         label: label.to_string(),
-        lr: records.iter().map(|r| r.learning_rate).collect(),
-        reductions: records
+        lr: h.epochs.iter().map(|r| r.learning_rate).collect(),
+        reductions: h
+            .reductions
             .iter()
-            .filter(|r| r.reduced)
             .map(|r| Reduction {
                 epoch: r.epoch,
-                from: r.learning_rate,
-                to: r.lr_after,
+                from: r.from,
+                to: r.to,
             })
             .collect(),
     }
@@ -101,7 +102,7 @@ pub fn training_chart(h: &History) -> ChartSpec {
         ),
     ];
     subtitle.extend(h.warnings.iter().map(|w| format!("warning: {w}")));
-    let (trace, lr_note) = drawable(lr_trace("learning rate", &h.epochs));
+    let (trace, lr_note) = drawable(lr_trace("learning rate", h));
     let mut notes: Vec<String> = lr_note.into_iter().collect();
     match h.summary.best_epoch {
         Some(best) => notes.push(format!(

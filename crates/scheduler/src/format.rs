@@ -55,17 +55,33 @@ fn layout(negative: bool, digits: &str, decpt: i32, scientific: bool) -> String 
     s
 }
 
+/// NaN, the infinities and the signed zeros, spelled as Python and NumPy print them.
+fn special(x: f64) -> Option<String> {
+    let s = if x.is_nan() {
+        "nan"
+    } else if x.is_infinite() {
+        if x > 0.0 {
+            "inf"
+        } else {
+            "-inf"
+        }
+    } else if x == 0.0 {
+        if x.is_sign_negative() {
+            "-0.0"
+        } else {
+            "0.0"
+        }
+    } else {
+        return None;
+    };
+    Some(s.to_string())
+}
+
 /// Python's `repr(float)`: shortest round-trip digits, positional when `1e-4 <= |x| < 1e16`,
 /// otherwise scientific (`0.025`, `1e-05`, `0.0001`, `1.0`, `1e+16`, `inf`, `nan`, `-0.0`).
 pub fn python_float_repr(x: f64) -> String {
-    if x.is_nan() {
-        return "nan".to_string();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "inf" } else { "-inf" }.to_string();
-    }
-    if x == 0.0 {
-        return if x.is_sign_negative() { "-0.0" } else { "0.0" }.to_string();
+    if let Some(s) = special(x) {
+        return s;
     }
     let (digits, decpt) = shortest_parts(&format!("{:e}", x.abs()));
     // CPython float_repr_style 'short', mode 'r': exponent iff decpt <= -4 or decpt > 16.
@@ -76,14 +92,8 @@ pub fn python_float_repr(x: f64) -> String {
 /// positional when `1e-4 <= |x| < 1e16` (or 0), otherwise scientific (`0.001`,
 /// `0.000100000005`, `1e-04`, `1.5e-08`, `1.0`).
 pub fn numpy_f32_repr(x: f32) -> String {
-    if x.is_nan() {
-        return "nan".to_string();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "inf" } else { "-inf" }.to_string();
-    }
-    if x == 0.0 {
-        return if x.is_sign_negative() { "-0.0" } else { "0.0" }.to_string();
+    if let Some(s) = special(f64::from(x)) {
+        return s;
     }
     let a = f64::from(x.abs());
     let positional = (1e-4..1e16).contains(&a);
